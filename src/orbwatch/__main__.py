@@ -1,0 +1,3 @@
+from orbwatch.cli import main
+
+main()

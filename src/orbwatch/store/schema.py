@@ -1,0 +1,113 @@
+"""Database schema (SQLAlchemy Core): objects, element-set history, ingest log.
+
+The same tables run on SQLite (default, a file) and PostgreSQL.  Element
+sets are identified by their content key (:func:`orbwatch.elements.model.identity_key`),
+never by ELEMENT_SET_NO, so the same set arriving twice, shuffled, or once
+as TLE and once as OMM is stored once.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+)
+
+__all__ = ["metadata", "meta", "ingest_batches", "objects", "element_sets", "SCHEMA_VERSION",
+           "ELEMENT_COLUMNS", "OBJECT_COLUMNS"]
+
+SCHEMA_VERSION = 1
+
+metadata = MetaData()
+
+meta = Table(
+    "meta",
+    metadata,
+    Column("key", String(64), primary_key=True),
+    Column("value", Text, nullable=False),
+)
+
+ingest_batches = Table(
+    "ingest_batches",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("started_at", String(32), nullable=False),  # ISO UTC
+    Column("finished_at", String(32)),
+    Column("source", Text, nullable=False),  # "file:/path", "celestrak:GROUP=..."
+    Column("content_sha256", String(64)),
+    Column("format", String(32)),
+    Column("records", Integer, nullable=False, default=0),
+    Column("added", Integer, nullable=False, default=0),
+    Column("present", Integer, nullable=False, default=0),
+    Column("rejected", Integer, nullable=False, default=0),
+    Column("rejects_json", Text),  # {"ChecksumError": 2, ...}
+    Column("status", String(16), nullable=False),  # committed
+)
+
+objects = Table(
+    "objects",
+    metadata,
+    Column("norad", BigInteger, primary_key=True, autoincrement=False),
+    Column("name", Text),
+    Column("name_epoch_us", BigInteger),  # epoch of the set the name came from
+    Column("intldes", String(16)),
+    Column("owner", String(32)),
+    Column("object_type", String(16)),  # payload, rocket body, debris, unknown
+    Column("launch_date", String(10)),
+    Column("decay_date", String(10)),
+    Column("launch_site", String(16)),
+    Column("rcs_size", String(8)),
+    Column("rcs_m2", Float),
+    Column("hbr_m", Float),
+    Column("mass_kg", Float),
+    Column("catalog_source", Text),
+)
+
+element_sets = Table(
+    "element_sets",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("key", String(32), nullable=False, unique=True),
+    Column("norad", BigInteger, nullable=False),
+    Column("epoch_us", BigInteger, nullable=False),
+    Column("mean_motion", Float, nullable=False),
+    Column("eccentricity", Float, nullable=False),
+    Column("inclination", Float, nullable=False),
+    Column("raan", Float, nullable=False),
+    Column("arg_perigee", Float, nullable=False),
+    Column("mean_anomaly", Float, nullable=False),
+    Column("bstar", Float, nullable=False),
+    Column("mean_motion_dot", Float, nullable=False),
+    Column("mean_motion_ddot", Float, nullable=False),
+    Column("classification", String(1), nullable=False),
+    Column("ephemeris_type", Integer, nullable=False),
+    Column("element_set_no", Integer),
+    Column("rev_at_epoch", Integer),
+    Column("name", Text),
+    Column("intldes", String(16)),
+    Column("source", Text, nullable=False),
+    Column("format", String(16), nullable=False),
+    Column("batch_id", Integer, ForeignKey("ingest_batches.id"), nullable=False),
+)
+Index("ix_element_sets_norad_epoch", element_sets.c.norad, element_sets.c.epoch_us)
+
+#: ElementSet fields stored one-to-one in element_sets
+ELEMENT_COLUMNS = (
+    "norad", "epoch_us", "mean_motion", "eccentricity", "inclination", "raan", "arg_perigee",
+    "mean_anomaly", "bstar", "mean_motion_dot", "mean_motion_ddot", "classification",
+    "ephemeris_type", "element_set_no", "rev_at_epoch", "name", "intldes", "source", "format",
+)
+
+#: catalogue fields of the objects table
+OBJECT_COLUMNS = (
+    "intldes", "owner", "object_type", "launch_date", "decay_date", "launch_site", "rcs_size",
+    "rcs_m2", "hbr_m", "mass_kg",
+)
