@@ -5,7 +5,8 @@ from __future__ import annotations
 import sys
 
 import typer
-from typer._click.exceptions import Abort, ClickException, Exit
+from typer import Abort, Exit
+from typer.exceptions import TyperException
 
 from orbwatch.errors import OrbwatchError
 
@@ -38,7 +39,7 @@ def main(argv: list[str] | None = None) -> int:
     except Abort:
         sys.stderr.write("orbwatch: aborted\n")
         return 1
-    except ClickException as e:
+    except TyperException as e:
         sys.stderr.write(f"orbwatch: {e.format_message()}\n")
         return 1
     except OrbwatchError as e:

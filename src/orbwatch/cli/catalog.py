@@ -65,19 +65,19 @@ def ingest(
                               fmt=input_format, future_tolerance_days=future_days)
             reports.append(rep)
             if rep.committed:  # acknowledged: durable from here on
-                err_console.print(f"committed {f} ({rep.added} added, {rep.present} present, "
-                                  f"{rep.rejected} rejected)", highlight=False)
+                sys.stderr.write(f"committed {f} ({rep.added} added, {rep.present} present, "
+                                 f"{rep.rejected} rejected)\n")
+                sys.stderr.flush()
             progress.advance(task)
     for rep in reports:
         for e in rep.errors[:show_errors]:
-            err_console.print(f"rejected: {type(e).__name__}: {e}", highlight=False,
-                              markup=False)
+            sys.stderr.write(f"rejected: {type(e).__name__}: {e}\n")
         if len(rep.errors) > show_errors:
-            err_console.print(f"... {len(rep.errors) - show_errors} more rejected in "
-                              f"{rep.source}", highlight=False)
+            sys.stderr.write(f"... {len(rep.errors) - show_errors} more rejected in "
+                             f"{rep.source}\n")
         if rep.errors and not rep.committed and strict:
-            err_console.print(f"--strict: nothing written from {rep.source}", highlight=False)
-    rows = [{"source": r.source, "format": r.format, "records": r.records, "added": r.added,
+            sys.stderr.write(f"--strict: nothing written from {rep.source}\n")
+    rows = [{"source": r.source.rsplit("/", 1)[-1] if fmt is OutputFormat.table else r.source, "format": r.format, "records": r.records, "added": r.added,
              "present": r.present, "rejected": r.rejected,
              "reasons": ", ".join(f"{k}={v}" for k, v in sorted(r.rejects.items())),
              "committed": r.committed} for r in reports]

@@ -161,7 +161,7 @@ class Store:
         report.errors = list(rejects)
         if strict and rejects:
             return report
-        started = format_iso(now_us())
+        started = format_iso(now_us(), 0)
         try:
             with self.engine.begin() as conn:
                 batch_id = conn.execute(
@@ -174,7 +174,7 @@ class Store:
                 self._write_catalog(conn, catalog, report)
                 conn.execute(
                     ingest_batches.update().where(ingest_batches.c.id == batch_id).values(
-                        finished_at=format_iso(now_us()), records=report.records,
+                        finished_at=format_iso(now_us(), 0), records=report.records,
                         added=report.added, present=report.present,
                         rejected=report.rejected,
                         rejects_json=json.dumps(report.rejects, sort_keys=True),
