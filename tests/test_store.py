@@ -93,7 +93,7 @@ def test_failed_batch_rolls_back(tmp_path, iss_text, monkeypatch):
     def boom(*a, **k):
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr(store, "_merge_objects", boom)
+    monkeypatch.setattr(store, "_apply_set_names", boom)
     with pytest.raises(StoreError, match="nothing was written"):
         store.write_batch(sets, source="x")
     monkeypatch.undo()

@@ -78,11 +78,11 @@ def ingest(
         if rep.errors and not rep.committed and strict:
             sys.stderr.write(f"--strict: nothing written from {rep.source}\n")
     rows = [{"source": r.source.rsplit("/", 1)[-1] if fmt is OutputFormat.table else r.source, "format": r.format, "records": r.records, "added": r.added,
-             "present": r.present, "rejected": r.rejected,
+             "present": r.present, "updated": r.updated, "rejected": r.rejected,
              "reasons": ", ".join(f"{k}={v}" for k, v in sorted(r.rejects.items())),
              "committed": r.committed} for r in reports]
     emit(rows, fmt, title="ingest", document=[r.to_dict() for r in reports])
-    if not any(r.committed and (r.added or r.present) for r in reports):
+    if not any(r.committed and (r.added or r.present or r.updated) for r in reports):
         raise UserError("nothing could be read from the input"
                         + ("" if reports else ": no files given"))
     if strict and any(not r.committed for r in reports):

@@ -10,7 +10,7 @@ import csv
 import json
 import sys
 from collections.abc import Sequence
-from enum import Enum
+from enum import StrEnum
 
 from rich.console import Console
 from rich.table import Table
@@ -21,7 +21,7 @@ err_console = Console(stderr=True)
 out_console = Console()
 
 
-class OutputFormat(str, Enum):
+class OutputFormat(StrEnum):
     table = "table"
     csv = "csv"
     json = "json"

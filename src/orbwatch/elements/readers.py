@@ -10,6 +10,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import os
+import re
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -60,9 +61,12 @@ def _decompress(data: bytes, path: str | None) -> bytes:
                                        expected="a complete gzip file") from None
 
 
+_TLE_LINE = re.compile(r"^[12] [ 0-9A-Z]{5}", re.M)
+
+
 def sniff_format(text: str) -> str:
-    """Guess the format from the first characters of (decompressed) text."""
-    head = text.lstrip("\ufeff \t\r\n")[:4096]
+    """Guess the format from the (decompressed) text; "unknown" when nothing fits."""
+    head = text.lstrip("\ufeff \t\r\n")[:65536]
     first_line = head.split("\n", 1)[0]
     if head.startswith("<"):
         return "omm-xml"
@@ -75,14 +79,16 @@ def sniff_format(text: str) -> str:
         return "satcat"
     if "CCSDS_OMM_VERS" in head[:512]:
         return "omm-kvn"
-    if first_line.startswith(("-- MySQL", "/*", "INSERT INTO", "DROP TABLE", "CREATE TABLE")):
+    if "INSERT INTO" in head or "CREATE TABLE" in head:
         return "satcat"
-    if "," in first_line and not first_line.startswith(("1 ", "2 ")):
+    if "," in first_line and not _TLE_LINE.match(first_line):
         upper = first_line.upper()
         if "MEAN_MOTION" in upper and "EPOCH" in upper:
             return "omm-csv"
         return "satcat"
-    return "tle"
+    if _TLE_LINE.search(text):
+        return "tle"
+    return "unknown"
 
 
 def read_bytes(
@@ -101,6 +107,11 @@ def read_bytes(
     text = raw.decode("utf-8", errors="replace")
     if fmt == "auto":
         fmt = sniff_format(text)
+        if fmt == "unknown":
+            raise FormatNotRecognizedError(
+                "content matches no supported format", path=path,
+                expected="TLE/3LE lines, OMM (JSON, CSV, XML, KVN), keeptrack JSON "
+                         "or a SATCAT table", found=text.lstrip()[:40])
     if fmt not in FORMATS:
         raise FormatNotRecognizedError(f"unknown format {fmt!r}", path=path,
                                        expected=" | ".join(FORMATS))

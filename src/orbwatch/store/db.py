@@ -16,15 +16,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
-from sqlalchemy import create_engine, event, func, select, text
+from sqlalchemy import bindparam, create_engine, event, func, select, text
 from sqlalchemy.engine import Connection, Engine
 
 from orbwatch.elements.model import ElementSet
 from orbwatch.errors import StoreError
+from orbwatch.store.catalog import refresh_objects, write_catalog_records
 from orbwatch.store.schema import (
     ELEMENT_COLUMNS,
     OBJECT_COLUMNS,
     SCHEMA_VERSION,
+    catalog_records,
     element_sets,
     ingest_batches,
     meta,
@@ -54,6 +56,7 @@ class BatchReport:
     present: int = 0
     rejected: int = 0
     rejects: dict[str, int] = field(default_factory=dict)
+    updated: int = 0  # catalogue records that changed a known object
     objects_added: int = 0
     objects_updated: int = 0
     batch_id: int | None = None
@@ -63,7 +66,8 @@ class BatchReport:
     def to_dict(self) -> dict:
         return {
             "source": self.source, "format": self.format, "records": self.records,
-            "added": self.added, "present": self.present, "rejected": self.rejected,
+            "added": self.added, "present": self.present, "updated": self.updated,
+            "rejected": self.rejected,
             "rejects": dict(self.rejects), "objects_added": self.objects_added,
             "objects_updated": self.objects_updated, "batch_id": self.batch_id,
             "committed": self.committed,
@@ -161,6 +165,8 @@ class Store:
         report.errors = list(rejects)
         if strict and rejects:
             return report
+        if not sets and not catalog:  # nothing valid: leave no trace
+            return report
         started = format_iso(now_us(), 0)
         try:
             with self.engine.begin() as conn:
@@ -221,85 +227,85 @@ class Store:
             cur = newest.get(es.norad)
             if cur is None or (es.epoch_us, es.name or "") > (cur.epoch_us, cur.name or ""):
                 newest[es.norad] = es
-        obj_rows = []
+        self._apply_set_names(conn, newest, report)
+        # catalogue metadata carried by the sets (keeptrack, Space-Track OMM)
+        meta_rows = []
         for norad, es in newest.items():
-            named = [s for s in (es,) if s.name]
-            row = {"norad": norad, "name": named[0].name if named else None,
-                   "name_epoch_us": es.epoch_us if named else None, "intldes": es.intldes}
-            for c in OBJECT_COLUMNS:
-                row.setdefault(c, None)
             ex = es.extra or {}
-            row["owner"] = ex.get("country")
-            row["object_type"] = ex.get("object_type")
-            row["launch_date"] = ex.get("launch_date")
-            row["decay_date"] = ex.get("decay_date")
-            row["launch_site"] = ex.get("launch_site") or ex.get("site")
-            row["rcs_size"] = ex.get("rcs_size")
-            row["catalog_source"] = None
-            obj_rows.append(row)
-        self._merge_objects(conn, obj_rows, report, name_rule=True)
+            row = {"norad": norad, "kind": "element-metadata", "name": None,
+                   "intldes": es.intldes, "owner": ex.get("country"),
+                   "object_type": ex.get("object_type"), "launch_date": ex.get("launch_date"),
+                   "decay_date": ex.get("decay_date"),
+                   "launch_site": ex.get("launch_site") or ex.get("site"),
+                   "rcs_size": ex.get("rcs_size"), "rcs_m2": None, "hbr_m": None,
+                   "mass_kg": None}
+            if any(row[k] for k in ("owner", "object_type", "launch_date", "decay_date")):
+                meta_rows.append(row)
+        if meta_rows:
+            write_catalog_records(conn, meta_rows, origin=report.source,
+                                  batch_id=report.batch_id)
+            refresh_objects(conn, [r["norad"] for r in meta_rows])
+
+    def _apply_set_names(self, conn: Connection, newest: dict[int, ElementSet],
+                         report: BatchReport) -> None:
+        """Create missing objects; the name of the newest set wins (ties by
+        name), so the outcome does not depend on the order of ingestion."""
+        norads = list(newest)
+        stored: dict[int, dict] = {}
+        for i in range(0, len(norads), _CHUNK):
+            q = select(objects.c.norad, objects.c.name, objects.c.name_epoch_us,
+                       objects.c.intldes).where(objects.c.norad.in_(norads[i:i + _CHUNK]))
+            for r in conn.execute(q).mappings():
+                stored[r["norad"]] = dict(r)
+        inserts, updates = [], []
+        for norad, es in newest.items():
+            old = stored.get(norad)
+            if old is None:
+                inserts.append({"norad": norad, "name": es.name, "intldes": es.intldes,
+                                "name_epoch_us": es.epoch_us if es.name else None})
+                continue
+            change = {}
+            if es.name:
+                old_key = (old["name_epoch_us"] if old["name_epoch_us"] is not None
+                           else -(2**62), old["name"] or "")
+                if (es.epoch_us, es.name) > old_key:
+                    change = {"name": es.name, "name_epoch_us": es.epoch_us}
+            if es.intldes and not old["intldes"]:
+                change["intldes"] = es.intldes
+            if change:
+                change.setdefault("name", old["name"])
+                change.setdefault("name_epoch_us", old["name_epoch_us"])
+                change.setdefault("intldes", old["intldes"])
+                updates.append({**change, "b_norad": norad})
+        if inserts:
+            conn.execute(objects.insert(), inserts)
+            report.objects_added += len(inserts)
+        if updates:
+            stmt = objects.update().where(objects.c.norad == bindparam("b_norad")).values(
+                name=bindparam("name"), name_epoch_us=bindparam("name_epoch_us"),
+                intldes=bindparam("intldes"))
+            conn.execute(stmt, updates)
+            report.objects_updated += len(updates)
 
     def _write_catalog(self, conn: Connection, catalog: Sequence, report: BatchReport) -> None:
         if not catalog:
             return
+        from orbwatch.elements.satcat import merge_by_norad
+
         rows = []
-        for rec in catalog:
-            row = {"norad": rec.norad, "name": rec.name, "name_epoch_us": None,
-                   "catalog_source": getattr(rec, "source", None)}
+        for rec in merge_by_norad(catalog).values():
+            row = {"norad": rec.norad, "kind": getattr(rec, "source", "") or "unknown",
+                   "name": rec.name}
             for c in OBJECT_COLUMNS:
                 row[c] = getattr(rec, c, None)
             rows.append(row)
-        self._merge_objects(conn, rows, report, name_rule=False)
-
-    def _merge_objects(self, conn: Connection, rows: list[dict], report: BatchReport, *,
-                       name_rule: bool) -> None:
-        """Insert new objects; fill in fields of known ones.  Non-null values
-        replace stored ones; for names from element sets the newest epoch wins
-        so the result does not depend on the order of the input."""
-        if not rows:
-            return
-        norads = [r["norad"] for r in rows]
-        stored: dict[int, dict] = {}
-        for i in range(0, len(norads), _CHUNK):
-            for r in conn.execute(select(objects).where(
-                    objects.c.norad.in_(norads[i:i + _CHUNK]))).mappings():
-                stored[r["norad"]] = dict(r)
-        inserts, updates = [], []
-        for row in rows:
-            old = stored.get(row["norad"])
-            if old is None:
-                inserts.append(row)
-                continue
-            change = {}
-            for c in OBJECT_COLUMNS + ("catalog_source",):
-                v = row.get(c)
-                if v is not None and v != old[c]:
-                    change[c] = v
-            if row.get("name"):
-                if name_rule:
-                    old_key = (old["name_epoch_us"] or -(2**62), old["name"] or "")
-                    if (row["name_epoch_us"], row["name"]) > old_key:
-                        change["name"] = row["name"]
-                        change["name_epoch_us"] = row["name_epoch_us"]
-                elif old["name"] is None:
-                    change["name"] = row["name"]
-            if change:
-                change["b_norad"] = row["norad"]
-                updates.append(change)
-        if inserts:
-            conn.execute(objects.insert(), inserts)
-            report.objects_added += len(inserts)
-        # group updates by their column set for executemany
-        groups: dict[tuple, list[dict]] = {}
-        for u in updates:
-            groups.setdefault(tuple(sorted(u)), []).append(u)
-        from sqlalchemy import bindparam
-
-        for cols, batch in groups.items():
-            stmt = objects.update().where(objects.c.norad == bindparam("b_norad")).values(
-                {c: bindparam(c) for c in cols if c != "b_norad"})
-            conn.execute(stmt, batch)
-            report.objects_updated += len(batch)
+        added, present, updated = write_catalog_records(conn, rows, origin=report.source,
+                                                        batch_id=report.batch_id)
+        report.added += added
+        report.present += present
+        report.updated += updated
+        if added or updated:
+            refresh_objects(conn, [r["norad"] for r in rows])
 
     # ----- reading ---------------------------------------------------------
     def counts(self) -> dict:
@@ -406,8 +412,14 @@ class Store:
         skip = {"id"} | ({"source", "format", "batch_id"} if content_only else set())
         ecols = [c for c in element_sets.c if c.name not in skip]
         ocols = [c for c in objects.c if not (content_only and c.name == "catalog_source")]
+        ccols = [c for c in catalog_records.c
+                 if c.name not in ({"id", "batch_id", "origin"} if content_only else {"id"})]
         with self.engine.connect() as conn:
             for row in conn.execute(select(*ocols).order_by(objects.c.norad)):
+                h.update(repr(tuple(row)).encode())
+            for row in conn.execute(select(*ccols).order_by(catalog_records.c.norad,
+                                                            catalog_records.c.kind,
+                                                            catalog_records.c.origin)):
                 h.update(repr(tuple(row)).encode())
             for row in conn.execute(select(*ecols).order_by(element_sets.c.key)):
                 h.update(repr(tuple(row)).encode())

@@ -21,8 +21,8 @@ from sqlalchemy import (
     Text,
 )
 
-__all__ = ["metadata", "meta", "ingest_batches", "objects", "element_sets", "SCHEMA_VERSION",
-           "ELEMENT_COLUMNS", "OBJECT_COLUMNS"]
+__all__ = ["metadata", "meta", "ingest_batches", "objects", "element_sets", "catalog_records",
+           "SCHEMA_VERSION", "ELEMENT_COLUMNS", "OBJECT_COLUMNS"]
 
 SCHEMA_VERSION = 1
 
@@ -98,6 +98,32 @@ element_sets = Table(
     Column("batch_id", Integer, ForeignKey("ingest_batches.id"), nullable=False),
 )
 Index("ix_element_sets_norad_epoch", element_sets.c.norad, element_sets.c.epoch_us)
+
+# One row per object per catalogue file: the objects table is derived from these
+# by source precedence (see orbwatch.store.catalog), so re-ingesting any file,
+# in any order, leaves the objects as they were.
+catalog_records = Table(
+    "catalog_records",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("norad", BigInteger, nullable=False),
+    Column("kind", String(32), nullable=False),  # celestrak-satcat, esri-oio, cara-hbr ...
+    Column("origin", Text, nullable=False),  # the file or query it came from
+    Column("name", Text),
+    Column("intldes", String(16)),
+    Column("owner", String(32)),
+    Column("object_type", String(16)),
+    Column("launch_date", String(10)),
+    Column("decay_date", String(10)),
+    Column("launch_site", String(16)),
+    Column("rcs_size", String(8)),
+    Column("rcs_m2", Float),
+    Column("hbr_m", Float),
+    Column("mass_kg", Float),
+    Column("batch_id", Integer, ForeignKey("ingest_batches.id"), nullable=False),
+)
+Index("ux_catalog_records_norad_origin", catalog_records.c.norad, catalog_records.c.origin,
+      unique=True)
 
 #: ElementSet fields stored one-to-one in element_sets
 ELEMENT_COLUMNS = (
