@@ -6,10 +6,10 @@ from __future__ import annotations
 import json
 
 import pytest
-from sources_fixtures.server import IDENTITY, PASSWORD, FakeSources
 
 from orbwatch.cli.app import main
 from orbwatch.store import Store
+from sources_fixtures.server import IDENTITY, PASSWORD, FakeSources
 
 
 @pytest.fixture
