@@ -27,7 +27,7 @@ def satrec_from_elements(es) -> Satrec:
         WGS72,
         "i",
         satnum,
-        (jd - SGP4_EPOCH_JD) + fr,
+        (jd + fr) - SGP4_EPOCH_JD,  # as twoline2rv passes it
         es.bstar,
         es.mean_motion_dot / (XPDOTP * 1440.0),
         es.mean_motion_ddot / (XPDOTP * 1440.0 * 1440.0),
@@ -38,4 +38,8 @@ def satrec_from_elements(es) -> Satrec:
         es.mean_motion / XPDOTP,
         es.raan * _DEG,
     )
+    # sgp4init re-splits its one-float epoch, up to ~0.15 us off; SGP4 uses the
+    # epoch as tsince = (jd - jdsatepoch) + (fr - jdsatepochF), so set the exact
+    # split from the integer epoch (twoline2rv's split).
+    sat.jdsatepoch, sat.jdsatepochF = jd, fr
     return sat
