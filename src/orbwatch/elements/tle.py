@@ -398,8 +398,9 @@ def _exp_text(value: float) -> str:
     mant_s, exp_s = f"{v:.4e}".split("e")
     exp = int(exp_s) + 1
     digits = mant_s.replace(".", "")
-    if exp < -9:  # below the field's resolution: zero
-        return " 00000-0"
+    if exp < -9:  # below the field's normalised range: denormal mantissa at 10^-9
+        mant = round(v * 1e14)
+        return f"{sign if mant else ' '}{mant:05d}-9" if mant else " 00000-0"
     if exp > 9:
         raise ValueError(f"{value!r} does not fit a TLE exponent field")
     return f"{sign}{digits}{'-' if exp < 0 else '+'}{abs(exp)}"
