@@ -18,7 +18,8 @@ from rich.table import Table
 __all__ = ["OutputFormat", "emit", "err_console", "out_console"]
 
 err_console = Console(stderr=True)
-out_console = Console()
+# tables piped to a file or pager keep their full width instead of 80 columns
+out_console = Console() if sys.stdout.isatty() else Console(width=200)
 
 
 class OutputFormat(StrEnum):
