@@ -10,6 +10,8 @@ import pytest
 
 REPO = Path(__file__).resolve().parent.parent
 
+pytest_plugins = ["sources_fixtures.fixtures"]
+
 
 def shared_data_path() -> Path:
     env = os.environ.get("ORBWATCH_SHARED_DATA")

@@ -5,17 +5,9 @@ from __future__ import annotations
 
 import json
 
-import pytest
-
 from orbwatch.cli.app import main
 from orbwatch.store import Store
-from sources_fixtures.server import IDENTITY, PASSWORD, FakeSources
-
-
-@pytest.fixture
-def fake(shared_data):
-    with FakeSources(shared_data) as srv:
-        yield srv
+from sources_fixtures.server import IDENTITY, PASSWORD
 
 
 def run(capsys, *args):

@@ -13,32 +13,9 @@ import pytest
 from orbwatch.errors import OfflineError, SourceError
 from orbwatch.sources import Cache, CelestrakClient, FetchResult
 from orbwatch.sources.celestrak import GP_MAX_AGE
-from sources_fixtures.clocks import FakeWallClock
-from sources_fixtures.server import NO_GP, FakeSources, http_client, iss_history
+from sources_fixtures.server import NO_GP, iss_history
 
 GP = "/NORAD/elements/gp.php"
-
-
-@pytest.fixture
-def fake(shared_data):
-    with FakeSources(shared_data) as srv:
-        yield srv
-
-
-@pytest.fixture
-def http():
-    with http_client() as client:
-        yield client
-
-
-@pytest.fixture
-def clock():
-    return FakeWallClock()
-
-
-@pytest.fixture
-def cache(tmp_path, clock):
-    return Cache(tmp_path / "cache", clock=clock)
 
 
 @pytest.fixture

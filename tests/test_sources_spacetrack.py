@@ -11,7 +11,6 @@ import pytest
 
 from orbwatch.errors import AuthenticationError, OfflineError, RateLimitError, SourceError
 from orbwatch.sources import (
-    Cache,
     Credentials,
     RateLimiter,
     SpacetrackClient,
@@ -19,8 +18,8 @@ from orbwatch.sources import (
     epoch_range,
     resolve_credentials,
 )
-from sources_fixtures.clocks import FakeMonotonic, FakeWallClock
-from sources_fixtures.server import IDENTITY, PASSWORD, FakeSources, http_client, iss_history
+from sources_fixtures.clocks import FakeMonotonic
+from sources_fixtures.server import IDENTITY, PASSWORD, iss_history
 
 Q = "/basicspacedata/query"
 LOGIN = "/ajaxauth/login"
@@ -36,28 +35,6 @@ def clean_env(monkeypatch, tmp_path):
     home.mkdir()
     monkeypatch.setenv("HOME", str(home))
     return home
-
-
-@pytest.fixture
-def fake(shared_data):
-    with FakeSources(shared_data) as srv:
-        yield srv
-
-
-@pytest.fixture
-def http():
-    with http_client() as client:
-        yield client
-
-
-@pytest.fixture
-def clock():
-    return FakeWallClock()
-
-
-@pytest.fixture
-def cache(tmp_path, clock):
-    return Cache(tmp_path / "cache", clock=clock)
 
 
 @pytest.fixture

@@ -28,6 +28,22 @@ SCHEMA_VERSION = 1
 
 metadata = MetaData()
 
+
+def _catalog_columns() -> list[Column]:
+    """Catalogue fields shared by ``objects`` and ``catalog_records``."""
+    return [
+        Column("intldes", String(16)),
+        Column("owner", String(32)),
+        Column("object_type", String(16)),  # payload, rocket body, debris, unknown
+        Column("launch_date", String(10)),
+        Column("decay_date", String(10)),
+        Column("launch_site", String(16)),
+        Column("rcs_size", String(8)),
+        Column("rcs_m2", Float),
+        Column("hbr_m", Float),
+        Column("mass_kg", Float),
+    ]
+
 meta = Table(
     "meta",
     metadata,
@@ -58,16 +74,7 @@ objects = Table(
     Column("norad", BigInteger, primary_key=True, autoincrement=False),
     Column("name", Text),
     Column("name_epoch_us", BigInteger),  # epoch of the set the name came from
-    Column("intldes", String(16)),
-    Column("owner", String(32)),
-    Column("object_type", String(16)),  # payload, rocket body, debris, unknown
-    Column("launch_date", String(10)),
-    Column("decay_date", String(10)),
-    Column("launch_site", String(16)),
-    Column("rcs_size", String(8)),
-    Column("rcs_m2", Float),
-    Column("hbr_m", Float),
-    Column("mass_kg", Float),
+    *_catalog_columns(),
     Column("catalog_source", Text),
 )
 
@@ -110,16 +117,7 @@ catalog_records = Table(
     Column("kind", String(32), nullable=False),  # celestrak-satcat, esri-oio, cara-hbr ...
     Column("origin", Text, nullable=False),  # the file or query it came from
     Column("name", Text),
-    Column("intldes", String(16)),
-    Column("owner", String(32)),
-    Column("object_type", String(16)),
-    Column("launch_date", String(10)),
-    Column("decay_date", String(10)),
-    Column("launch_site", String(16)),
-    Column("rcs_size", String(8)),
-    Column("rcs_m2", Float),
-    Column("hbr_m", Float),
-    Column("mass_kg", Float),
+    *_catalog_columns(),
     Column("batch_id", Integer, ForeignKey("ingest_batches.id"), nullable=False),
 )
 Index("ux_catalog_records_norad_origin", catalog_records.c.norad, catalog_records.c.origin,
