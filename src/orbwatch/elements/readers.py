@@ -7,6 +7,7 @@ Space-Track flavours), keeptrack.space JSON, and satellite-catalogue tables
 
 from __future__ import annotations
 
+import csv
 import gzip
 import hashlib
 import os
@@ -51,6 +52,10 @@ def _decompress(data: bytes, path: str | None) -> bytes:
             raise FormatNotRecognizedError(
                 "gzip content is larger than the input limit", path=path,
                 expected=f"at most {MAX_INPUT_BYTES} bytes decompressed")
+        if not d.eof:
+            raise FormatNotRecognizedError(
+                "gzip data ends early (truncated download?)", path=path,
+                expected="a complete gzip file")
         # concatenated gzip members
         rest = d.unused_data
         if rest:
@@ -118,7 +123,11 @@ def read_bytes(
     src = source if source is not None else (f"file:{Path(path).name}" if path else "input")
     kw = dict(path=path, future_tolerance_days=future_tolerance_days, now=now, source=src)
     if fmt == "satcat":
-        res = satcat.read_satcat(raw, path=path)
+        try:
+            res = satcat.read_satcat(raw, path=path)
+        except csv.Error as exc:  # malformed CSV quoting or line endings
+            raise FormatNotRecognizedError(f"malformed CSV ({exc})", path=path,
+                                           expected="a well-formed CSV table") from None
         return ReadOutcome(format="satcat", catalog=list(res.records), errors=list(res.errors),
                            records=len(res.records) + len(res.errors), sha256=sha)
     if fmt == "tle":
