@@ -1,0 +1,270 @@
+"""All-vs-all (or primaries-vs-all) screening of a catalogue over a window.
+
+1. Sample every object with one ``SatrecArray`` call per chunk of times.
+2. :func:`orbwatch.screen.sieve.sieve_step` lists, per sample, the pairs
+   that may come within the threshold in the interval around it (proven
+   bound, see that module).
+3. :func:`orbwatch.screen.refine.refine` finds the true TCA of each.
+4. Pairs that stay within the threshold over several consecutive samples
+   (docked, formation flying, slow drift) are reported once, as a
+   long-duration proximity with its minimum range and time, not as many
+   conjunctions.
+
+Work is split by time across processes (``workers``); the split is at
+sample boundaries, so results are identical for any number of workers.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+
+import numpy as np
+from sgp4.api import SatrecArray
+
+from orbwatch.elements.model import ElementSet
+from orbwatch.elements.sgp4init import satrec_from_elements
+from orbwatch.screen.refine import Minima, refine
+from orbwatch.screen.sieve import Candidates, sieve_step
+from orbwatch.time import jd_fr
+
+__all__ = ["Encounter", "Proximity", "ScreenResult", "screen", "rtn_components",
+           "DEFAULT_STEP_S", "PROXIMITY_MIN_SAMPLES"]
+
+DEFAULT_STEP_S = 60.0
+#: consecutive samples within the threshold that make a long-duration proximity
+PROXIMITY_MIN_SAMPLES = 3
+_CHUNK = 24  # samples propagated per SatrecArray call
+
+
+@dataclass
+class Encounter:
+    """One close approach: objects as catalogue indices into the screened sets."""
+
+    i: int  # primary (index)
+    j: int  # secondary (index)
+    tca_us: int
+    miss_km: float
+    rel_speed_kms: float
+    miss_rtn_km: tuple[float, float, float]  # secondary - primary in primary's R, T, N
+    r1: np.ndarray  # TEME km at TCA
+    v1: np.ndarray
+    r2: np.ndarray
+    v2: np.ndarray
+    at_window_edge: bool = False
+
+
+@dataclass
+class Proximity:
+    """A pair within the threshold over a stretch of time (co-moving)."""
+
+    i: int
+    j: int
+    start_us: int
+    end_us: int
+    min_range_km: float
+    min_time_us: int
+    rel_speed_kms: float  # at the minimum
+    samples: int
+
+
+@dataclass
+class ScreenResult:
+    encounters: list[Encounter]
+    proximities: list[Proximity]
+    stats: dict = field(default_factory=dict)
+
+
+def rtn_components(r1: np.ndarray, v1: np.ndarray, d: np.ndarray) -> np.ndarray:
+    """Components of vectors ``d`` in the radial/transverse/normal frame of (r1, v1)."""
+    rhat = r1 / np.linalg.norm(r1, axis=-1, keepdims=True)
+    h = np.cross(r1, v1)
+    nhat = h / np.linalg.norm(h, axis=-1, keepdims=True)
+    that = np.cross(nhat, rhat)
+    return np.stack([np.einsum("...i,...i->...", d, rhat),
+                     np.einsum("...i,...i->...", d, that),
+                     np.einsum("...i,...i->...", d, nhat)], axis=-1)
+
+
+def _scan_block(sets: Sequence[ElementSet], start_us: int, stop_us: int, k0: int, k1: int,
+                step_s: float, threshold_km: float, primaries: np.ndarray | None,
+                progress: Callable[[int], None] | None = None):
+    """Sieve samples k0..k1-1 and refine their candidates (one worker's share)."""
+    satrecs = [satrec_from_elements(s) for s in sets]
+    arr = SatrecArray(satrecs)
+    step_us = int(round(step_s * 1e6))
+    n = len(sets)
+    primary_mask = None
+    parts: list[Candidates] = []
+    for c0 in range(k0, k1, _CHUNK):
+        ks = np.arange(c0, min(c0 + _CHUNK, k1))
+        t_us = start_us + ks * step_us
+        jd, fr = jd_fr(t_us)
+        err, r, v = arr.sgp4(jd, fr)
+        for col, k in enumerate(ks):
+            ok = (err[:, col] == 0) & np.isfinite(r[:, col, 0])
+            rows = np.flatnonzero(ok)
+            if primaries is not None:
+                primary_mask = primaries[rows]
+                if not primary_mask.any():
+                    continue
+            parts.append(sieve_step(r[rows, col], v[rows, col], rows, threshold_km, step_s,
+                                    int(k), primary_mask=primary_mask))
+        if progress is not None:
+            progress(len(ks))
+    cand = Candidates.concat(parts)
+    half = step_s / 2.0
+    window_s = (stop_us - start_us) / 1e6
+    lo = np.maximum(cand.step * step_s - half, 0.0)
+    hi = np.minimum(cand.step * step_s + half, window_s)
+    minima = refine(satrecs, cand.i, cand.j, lo, hi, start_us)
+    del n
+    return cand, minima
+
+
+def _merge_minima(parts: list[Minima]) -> Minima:
+    return Minima(*(np.concatenate([getattr(p, f) for p in parts]) for f in
+                    ("i", "j", "t_s", "d_km", "r_i", "v_i", "r_j", "v_j", "edge")))
+
+
+def _worker(args):
+    return _scan_block(*args)
+
+
+def screen(
+    sets: Sequence[ElementSet],
+    start_us: int,
+    stop_us: int,
+    *,
+    threshold_km: float = 5.0,
+    step_s: float = DEFAULT_STEP_S,
+    primaries: Sequence[int] | None = None,
+    workers: int | None = 1,
+    progress: Callable[[int, int], None] | None = None,
+) -> ScreenResult:
+    """Every approach closer than ``threshold_km`` between the objects of
+    ``sets`` (one element set per object) from ``start_us`` to ``stop_us``.
+
+    ``primaries`` (catalogue numbers) limits the search to pairs with at
+    least one primary.  ``progress(done, total)`` is called as samples are
+    processed (from the parent process only when ``workers > 1``).
+    """
+    t_start = time.perf_counter()
+    if stop_us <= start_us:
+        raise ValueError("the window must end after it starts")
+    if threshold_km <= 0 or step_s <= 0:
+        raise ValueError("threshold and step must be positive")
+    norad = np.array([s.norad for s in sets], dtype=np.int64)
+    if len(np.unique(norad)) != len(norad):
+        raise ValueError("screen() takes one element set per object")
+    pmask = None
+    if primaries is not None:
+        pmask = np.isin(norad, np.asarray(list(primaries), dtype=np.int64))
+    n_samples = int(math.floor((stop_us - start_us) / (step_s * 1e6))) + 1
+    if (n_samples - 1) * step_s * 1e6 < stop_us - start_us:
+        n_samples += 1  # the last interval covers the window's end
+    workers = max(1, min(workers or os.cpu_count() or 1, n_samples // _CHUNK or 1))
+    bounds = np.linspace(0, n_samples, workers + 1).round().astype(int)
+    jobs = [(list(sets), start_us, stop_us, int(bounds[w]), int(bounds[w + 1]), step_s,
+             threshold_km, pmask) for w in range(workers)]
+    if workers == 1:
+        done = [0]
+
+        def tick(k: int) -> None:
+            done[0] += k
+            if progress is not None:
+                progress(done[0], n_samples)
+
+        results = [_scan_block(*jobs[0], progress=tick)]
+    else:
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            results = []
+            for res in pool.map(_worker, jobs):
+                results.append(res)
+                if progress is not None:
+                    progress(sum(len(r[0]) >= 0 for r in results) * n_samples // workers,
+                             n_samples)
+    cand = Candidates.concat([r[0] for r in results])
+    minima = _merge_minima([r[1] for r in results])
+    encounters, proximities = _events(cand, minima, start_us, stop_us, step_s, threshold_km,
+                                      norad, pmask)
+    stats = {"objects": len(sets), "samples": n_samples, "step_s": step_s,
+             "candidates": len(cand), "workers": workers,
+             "seconds": round(time.perf_counter() - t_start, 3)}
+    return ScreenResult(encounters, proximities, stats)
+
+
+def _events(cand: Candidates, m: Minima, start_us: int, stop_us: int, step_s: float,
+            threshold_km: float, norad: np.ndarray, pmask: np.ndarray | None):
+    window_s = (stop_us - start_us) / 1e6
+    # proximity runs: consecutive samples of one pair within the threshold
+    close = cand.d_sample_km <= threshold_km
+    ci, cj, ck = cand.i[close], cand.j[close], cand.step[close]
+    order = np.lexsort((ck, cj, ci))
+    ci, cj, ck = ci[order], cj[order], ck[order]
+    dsamp = cand.d_sample_km[close][order]
+    runs = []
+    if len(ci):
+        brk = np.r_[True, (ci[1:] != ci[:-1]) | (cj[1:] != cj[:-1]) | (ck[1:] != ck[:-1] + 1)]
+        starts = np.flatnonzero(brk)
+        ends = np.r_[starts[1:], len(ci)]
+        for s, e in zip(starts, ends, strict=True):
+            if e - s >= PROXIMITY_MIN_SAMPLES:
+                runs.append((int(ci[s]), int(cj[s]), int(ck[s]), int(ck[e - 1]),
+                             float(dsamp[s:e].min()), int(ck[s + int(np.argmin(dsamp[s:e]))])))
+    # real minima under the threshold: interior ones, and the window's edges
+    at_edge = m.edge & ((m.t_s <= 1e-9) | (m.t_s >= window_s - 1e-9))
+    keep = (m.d_km <= threshold_km) & (~m.edge | at_edge) & np.isfinite(m.d_km)
+    idx = np.flatnonzero(keep)
+    # de-duplicate roots found from two neighbouring intervals
+    if len(idx):
+        o = np.lexsort((m.t_s[idx], m.j[idx], m.i[idx]))
+        idx = idx[o]
+        dup = np.r_[False, (m.i[idx][1:] == m.i[idx][:-1]) & (m.j[idx][1:] == m.j[idx][:-1])
+                    & (np.abs(np.diff(m.t_s[idx])) < 0.01)]
+        idx = idx[~dup]
+    absorbed = np.zeros(len(m.i), dtype=bool)
+    proximities = []
+    half = step_s / 2
+    for (i, j, k0, k1, dmin_s, kmin) in runs:
+        lo, hi = k0 * step_s - half, k1 * step_s + half
+        inside = idx[(m.i[idx] == i) & (m.j[idx] == j) & (m.t_s[idx] >= lo) & (m.t_s[idx] <= hi)]
+        absorbed[inside] = True
+        if len(inside) and m.d_km[inside].min() <= dmin_s:
+            best = inside[np.argmin(m.d_km[inside])]
+            dmin, tmin = float(m.d_km[best]), float(m.t_s[best])
+            rel = float(np.linalg.norm(m.v_j[best] - m.v_i[best]))
+        else:
+            dmin, tmin, rel = dmin_s, kmin * step_s, float("nan")
+        a, b = _order(i, j, norad, pmask)
+        proximities.append(Proximity(a, b, start_us + int(round(max(k0 * step_s, 0) * 1e6)),
+                                     start_us + int(round(min(k1 * step_s, window_s) * 1e6)),
+                                     dmin, start_us + int(round(tmin * 1e6)), rel,
+                                     k1 - k0 + 1))
+    encounters = []
+    for x in idx[~absorbed[idx]]:
+        a, b = _order(int(m.i[x]), int(m.j[x]), norad, pmask)
+        swap = a != int(m.i[x])
+        r1, v1, r2, v2 = ((m.r_j[x], m.v_j[x], m.r_i[x], m.v_i[x]) if swap else
+                          (m.r_i[x], m.v_i[x], m.r_j[x], m.v_j[x]))
+        rtn = rtn_components(r1, v1, r2 - r1)
+        encounters.append(Encounter(
+            a, b, start_us + int(round(float(m.t_s[x]) * 1e6)), float(m.d_km[x]),
+            float(np.linalg.norm(v2 - v1)), tuple(float(c) for c in rtn), r1.copy(), v1.copy(),
+            r2.copy(), v2.copy(), bool(m.edge[x])))
+    encounters.sort(key=lambda e: (e.tca_us, e.i, e.j))
+    proximities.sort(key=lambda p: (p.start_us, p.i, p.j))
+    return encounters, proximities
+
+
+def _order(i: int, j: int, norad: np.ndarray, pmask: np.ndarray | None) -> tuple[int, int]:
+    """Primary first: a screened primary, else the lower catalogue number."""
+    if pmask is not None and pmask[j] and not pmask[i]:
+        return j, i
+    if pmask is not None and pmask[i] and not pmask[j]:
+        return i, j
+    return (i, j) if norad[i] <= norad[j] else (j, i)
