@@ -29,15 +29,16 @@ from sgp4.api import SatrecArray
 from orbwatch.elements.model import ElementSet
 from orbwatch.elements.sgp4init import satrec_from_elements
 from orbwatch.screen.refine import Minima, refine
-from orbwatch.screen.sieve import Candidates, sieve_step
+from orbwatch.screen.sieve import MU_EARTH, Candidates, sieve_step
 from orbwatch.time import jd_fr
 
 __all__ = ["Encounter", "Proximity", "ScreenResult", "screen", "rtn_components",
-           "DEFAULT_STEP_S", "PROXIMITY_MIN_SAMPLES"]
+           "DEFAULT_STEP_S", "PROXIMITY_MIN_DURATION_S"]
 
 DEFAULT_STEP_S = 60.0
-#: consecutive samples within the threshold that make a long-duration proximity
-PROXIMITY_MIN_SAMPLES = 3
+#: a pair within the threshold at every sample over this long (s) is one
+#: long-duration proximity (docked, formation, slow drift), not many conjunctions
+PROXIMITY_MIN_DURATION_S = 120.0
 _CHUNK = 24  # samples propagated per SatrecArray call
 
 
@@ -90,30 +91,100 @@ def rtn_components(r1: np.ndarray, v1: np.ndarray, d: np.ndarray) -> np.ndarray:
                      np.einsum("...i,...i->...", d, nhat)], axis=-1)
 
 
+#: SGP4 is evaluated every ``INTERP_EVERY`` samples for smooth near-circular LEO
+#: objects and the samples between come from cubic Hermite interpolation
+INTERP_EVERY = 4
+#: safety factor on the Hermite error bounds (the largest ratio of true error to
+#: the analytic bound seen over three full catalogues, 2015, 2023, 2026, was 1.9)
+INTERP_SAFETY = 4.0
+
+
+def _interpolation_plan(sets: Sequence[ElementSet], step_s: float, every: int):
+    """Which objects are interpolated, and their position/velocity error bounds.
+
+    Smooth objects: near-Earth SGP4 (period < 128 min, no deep-space
+    integrator), e < 0.05 and perigee above 300 km (no re-entry within the
+    day).  Cubic Hermite over ``H`` errs by at most ``H^4/384 max|d4r/dt4|`` in
+    position and about ``H^3/96 max|d4r/dt4|`` in velocity, with
+    ``|d4r/dt4| ~ mu v_p^2 / r_p^4`` at perigee.
+    """
+    n = np.array([s.mean_motion for s in sets])
+    e = np.array([s.eccentricity for s in sets])
+    a = np.array([s.semi_major_axis_km for s in sets])
+    rp = a * (1 - e)
+    smooth = (n > 11.25) & (e < 0.05) & (rp > 6378.135 + 300.0)
+    if every <= 1:
+        smooth[:] = False
+    big_h = every * step_s
+    m4 = MU_EARTH * (MU_EARTH * (1 + e) / rp) / rp**4
+    pos_err = np.where(smooth, INTERP_SAFETY * big_h**4 / 384.0 * m4, 0.0)
+    vel_err = np.where(smooth, INTERP_SAFETY * big_h**3 / 96.0 * m4, 0.0)
+    r_max = 1.2 * a * (1 + e) + 500.0  # beyond this a "state" is SGP4 diverging
+    return smooth, pos_err, vel_err, r_max
+
+
+def _hermite(p0, v0, p1, v1, big_h: float, u: float):
+    h00, h10 = 2 * u**3 - 3 * u**2 + 1, u**3 - 2 * u**2 + u
+    h01, h11 = -2 * u**3 + 3 * u**2, u**3 - u**2
+    d00, d10 = 6 * u * u - 6 * u, 3 * u * u - 4 * u + 1
+    d01, d11 = -6 * u * u + 6 * u, 3 * u * u - 2 * u
+    pos = h00 * p0 + (h10 * big_h) * v0 + h01 * p1 + (h11 * big_h) * v1
+    vel = (d00 * p0 + (d10 * big_h) * v0 + d01 * p1 + (d11 * big_h) * v1) / big_h
+    return pos, vel
+
+
+def _sgp4(arr, t_us, r_max):
+    jd, fr = jd_fr(np.asarray(t_us, dtype=np.int64))
+    err, r, v = arr.sgp4(jd, fr)
+    bad = (err != 0) | ~(np.einsum("ntk,ntk->nt", r, r) < (r_max * r_max)[:, None])
+    r[bad] = np.nan
+    v[bad] = np.nan
+    return r, v
+
+
 def _scan_block(sets: Sequence[ElementSet], start_us: int, stop_us: int, k0: int, k1: int,
                 step_s: float, threshold_km: float, primaries: np.ndarray | None,
-                progress: Callable[[int], None] | None = None):
-    """Sieve samples k0..k1-1 and refine their candidates (one worker's share)."""
+                every: int = INTERP_EVERY, progress: Callable[[int], None] | None = None):
+    """Sieve samples k0..k1-1 and refine their candidates (one worker's share).
+    ``k0`` is a multiple of ``every``."""
     satrecs = [satrec_from_elements(s) for s in sets]
-    arr = SatrecArray(satrecs)
+    smooth, pos_err, vel_err, r_max = _interpolation_plan(sets, step_s, every)
+    irows, drows = np.flatnonzero(smooth), np.flatnonzero(~smooth)
+    iarr = SatrecArray([satrecs[i] for i in irows]) if len(irows) else None
+    darr = SatrecArray([satrecs[i] for i in drows]) if len(drows) else None
     step_us = int(round(step_s * 1e6))
+    big_h = every * step_s
     n = len(sets)
-    primary_mask = None
+    pos = np.empty((n, 3))
+    vel = np.empty((n, 3))
     parts: list[Candidates] = []
-    for c0 in range(k0, k1, _CHUNK):
-        ks = np.arange(c0, min(c0 + _CHUNK, k1))
-        t_us = start_us + ks * step_us
-        jd, fr = jd_fr(t_us)
-        err, r, v = arr.sgp4(jd, fr)
+    chunk = every * max(1, _CHUNK // every)
+    for c0 in range(k0, k1, chunk):
+        ks = np.arange(c0, min(c0 + chunk, k1))
+        if darr is not None:
+            dr_, dv_ = _sgp4(darr, start_us + ks * step_us, r_max[drows])
+        if iarr is not None:
+            nodes = np.arange(c0, ks[-1] + every + 1, every)
+            ir_, iv_ = _sgp4(iarr, start_us + nodes * step_us, r_max[irows])
         for col, k in enumerate(ks):
-            ok = (err[:, col] == 0) & np.isfinite(r[:, col, 0])
-            rows = np.flatnonzero(ok)
+            if darr is not None:
+                pos[drows], vel[drows] = dr_[:, col], dv_[:, col]
+            q, rem = divmod(int(k - c0), every)
+            if iarr is not None:
+                if rem == 0:
+                    pos[irows], vel[irows] = ir_[:, q], iv_[:, q]
+                else:
+                    pos[irows], vel[irows] = _hermite(ir_[:, q], iv_[:, q], ir_[:, q + 1],
+                                                      iv_[:, q + 1], big_h, rem / every)
+            rows = np.flatnonzero(np.isfinite(pos[:, 0]) & np.isfinite(vel[:, 0]))
+            pmask = None
             if primaries is not None:
-                primary_mask = primaries[rows]
-                if not primary_mask.any():
+                pmask = primaries[rows]
+                if not pmask.any():
                     continue
-            parts.append(sieve_step(r[rows, col], v[rows, col], rows, threshold_km, step_s,
-                                    int(k), primary_mask=primary_mask))
+            errs = {} if rem == 0 else {"pos_err": pos_err[rows], "vel_err": vel_err[rows]}
+            parts.append(sieve_step(pos[rows], vel[rows], rows, threshold_km, step_s, int(k),
+                                    primary_mask=pmask, **errs))
         if progress is not None:
             progress(len(ks))
     cand = Candidates.concat(parts)
@@ -122,7 +193,6 @@ def _scan_block(sets: Sequence[ElementSet], start_us: int, stop_us: int, k0: int
     lo = np.maximum(cand.step * step_s - half, 0.0)
     hi = np.minimum(cand.step * step_s + half, window_s)
     minima = refine(satrecs, cand.i, cand.j, lo, hi, start_us)
-    del n
     return cand, minima
 
 
@@ -168,26 +238,31 @@ def screen(
     if (n_samples - 1) * step_s * 1e6 < stop_us - start_us:
         n_samples += 1  # the last interval covers the window's end
     workers = max(1, min(workers or os.cpu_count() or 1, n_samples // _CHUNK or 1))
-    bounds = np.linspace(0, n_samples, workers + 1).round().astype(int)
-    jobs = [(list(sets), start_us, stop_us, int(bounds[w]), int(bounds[w + 1]), step_s,
-             threshold_km, pmask) for w in range(workers)]
+    # blocks of whole interpolation groups; several per worker so progress moves
+    n_blocks = 1 if workers == 1 else min(4 * workers, max(1, n_samples // (4 * _CHUNK)))
+    n_blocks = max(n_blocks, workers)
+    bounds = (np.linspace(0, n_samples, n_blocks + 1) / INTERP_EVERY).round().astype(int) \
+        * INTERP_EVERY
+    bounds[-1] = n_samples
+    bounds = np.unique(bounds)
+    jobs = [(list(sets), start_us, stop_us, int(bounds[b]), int(bounds[b + 1]), step_s,
+             threshold_km, pmask) for b in range(len(bounds) - 1)]
+    done = [0]
     if workers == 1:
-        done = [0]
-
         def tick(k: int) -> None:
             done[0] += k
             if progress is not None:
                 progress(done[0], n_samples)
 
-        results = [_scan_block(*jobs[0], progress=tick)]
+        results = [_scan_block(*job, progress=tick) for job in jobs]
     else:
         with ProcessPoolExecutor(max_workers=workers) as pool:
             results = []
-            for res in pool.map(_worker, jobs):
+            for job, res in zip(jobs, pool.map(_worker, jobs), strict=True):
                 results.append(res)
+                done[0] += job[4] - job[3]
                 if progress is not None:
-                    progress(sum(len(r[0]) >= 0 for r in results) * n_samples // workers,
-                             n_samples)
+                    progress(done[0], n_samples)
     cand = Candidates.concat([r[0] for r in results])
     minima = _merge_minima([r[1] for r in results])
     encounters, proximities = _events(cand, minima, start_us, stop_us, step_s, threshold_km,
@@ -213,7 +288,7 @@ def _events(cand: Candidates, m: Minima, start_us: int, stop_us: int, step_s: fl
         starts = np.flatnonzero(brk)
         ends = np.r_[starts[1:], len(ci)]
         for s, e in zip(starts, ends, strict=True):
-            if e - s >= PROXIMITY_MIN_SAMPLES:
+            if (e - s - 1) * step_s >= PROXIMITY_MIN_DURATION_S:
                 runs.append((int(ci[s]), int(cj[s]), int(ck[s]), int(ck[e - 1]),
                              float(dsamp[s:e].min()), int(ck[s + int(np.argmin(dsamp[s:e]))])))
     # real minima under the threshold: interior ones, and the window's edges
