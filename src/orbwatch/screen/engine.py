@@ -136,25 +136,62 @@ def _hermite(p0, v0, p1, v1, big_h: float, u: float):
 def _sgp4(arr, t_us, r_max):
     jd, fr = jd_fr(np.asarray(t_us, dtype=np.int64))
     err, r, v = arr.sgp4(jd, fr)
-    bad = (err != 0) | ~(np.einsum("ntk,ntk->nt", r, r) < (r_max * r_max)[:, None])
+    rr = np.einsum("ntk,ntk->nt", r, r)
+    vv = np.einsum("ntk,ntk->nt", v, v)
+    # SGP4 can diverge without an error code (re-entering objects): a "state"
+    # far beyond the element set's apogee, or faster than escape, is no state
+    with np.errstate(divide="ignore", invalid="ignore"):
+        bad = (err != 0) | ~(rr < (r_max * r_max)[:, None]) | \
+            ~(vv < 1.1 * 2 * MU_EARTH / np.sqrt(rr))
     r[bad] = np.nan
     v[bad] = np.nan
     return r, v
 
 
-def _scan_block(sets: Sequence[ElementSet], start_us: int, stop_us: int, k0: int, k1: int,
-                step_s: float, threshold_km: float, primaries: np.ndarray | None,
-                every: int = INTERP_EVERY, progress: Callable[[int], None] | None = None):
+@dataclass
+class _Context:
+    """What every block of one screening run shares (built once per process)."""
+
+    satrecs: list
+    pos_err: np.ndarray
+    vel_err: np.ndarray
+    r_max: np.ndarray
+    irows: np.ndarray
+    drows: np.ndarray
+    iarr: object
+    darr: object
+    step_s: float
+    every: int
+
+    @classmethod
+    def build(cls, sets: Sequence[ElementSet], step_s: float, every: int) -> _Context:
+        satrecs = [satrec_from_elements(s) for s in sets]
+        smooth, pos_err, vel_err, r_max = _interpolation_plan(sets, step_s, every)
+        irows, drows = np.flatnonzero(smooth), np.flatnonzero(~smooth)
+        iarr = SatrecArray([satrecs[i] for i in irows]) if len(irows) else None
+        darr = SatrecArray([satrecs[i] for i in drows]) if len(drows) else None
+        return cls(satrecs, pos_err, vel_err, r_max, irows, drows, iarr, darr, step_s, every)
+
+
+_CTX: _Context | None = None  # the worker process's context
+
+
+def _init_worker(sets, step_s: float, every: int) -> None:
+    global _CTX
+    _CTX = _Context.build(sets, step_s, every)
+
+
+def _scan_block(ctx: _Context, start_us: int, stop_us: int, k0: int, k1: int,
+                threshold_km: float, primaries: np.ndarray | None,
+                progress: Callable[[int], None] | None = None):
     """Sieve samples k0..k1-1 and refine their candidates (one worker's share).
-    ``k0`` is a multiple of ``every``."""
-    satrecs = [satrec_from_elements(s) for s in sets]
-    smooth, pos_err, vel_err, r_max = _interpolation_plan(sets, step_s, every)
-    irows, drows = np.flatnonzero(smooth), np.flatnonzero(~smooth)
-    iarr = SatrecArray([satrecs[i] for i in irows]) if len(irows) else None
-    darr = SatrecArray([satrecs[i] for i in drows]) if len(drows) else None
+    ``k0`` is a multiple of ``ctx.every``."""
+    satrecs, pos_err, vel_err, r_max = ctx.satrecs, ctx.pos_err, ctx.vel_err, ctx.r_max
+    irows, drows, iarr, darr = ctx.irows, ctx.drows, ctx.iarr, ctx.darr
+    step_s, every = ctx.step_s, ctx.every
     step_us = int(round(step_s * 1e6))
     big_h = every * step_s
-    n = len(sets)
+    n = len(satrecs)
     pos = np.empty((n, 3))
     vel = np.empty((n, 3))
     parts: list[Candidates] = []
@@ -192,7 +229,8 @@ def _scan_block(sets: Sequence[ElementSet], start_us: int, stop_us: int, k0: int
     window_s = (stop_us - start_us) / 1e6
     lo = np.maximum(cand.step * step_s - half, 0.0)
     hi = np.minimum(cand.step * step_s + half, window_s)
-    minima = refine(satrecs, cand.i, cand.j, lo, hi, start_us)
+    minima = refine(satrecs, cand.i, cand.j, lo, hi, start_us,
+                    guess_s=cand.step * step_s + cand.tau_s)
     return cand, minima
 
 
@@ -202,7 +240,7 @@ def _merge_minima(parts: list[Minima]) -> Minima:
 
 
 def _worker(args):
-    return _scan_block(*args)
+    return _scan_block(_CTX, *args)
 
 
 def screen(
@@ -245,8 +283,8 @@ def screen(
         * INTERP_EVERY
     bounds[-1] = n_samples
     bounds = np.unique(bounds)
-    jobs = [(list(sets), start_us, stop_us, int(bounds[b]), int(bounds[b + 1]), step_s,
-             threshold_km, pmask) for b in range(len(bounds) - 1)]
+    jobs = [(start_us, stop_us, int(bounds[b]), int(bounds[b + 1]), threshold_km, pmask)
+            for b in range(len(bounds) - 1)]
     done = [0]
     if workers == 1:
         def tick(k: int) -> None:
@@ -254,13 +292,15 @@ def screen(
             if progress is not None:
                 progress(done[0], n_samples)
 
-        results = [_scan_block(*job, progress=tick) for job in jobs]
+        ctx = _Context.build(sets, step_s, INTERP_EVERY)
+        results = [_scan_block(ctx, *job, progress=tick) for job in jobs]
     else:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
+        with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker,
+                                 initargs=(list(sets), step_s, INTERP_EVERY)) as pool:
             results = []
             for job, res in zip(jobs, pool.map(_worker, jobs), strict=True):
                 results.append(res)
-                done[0] += job[4] - job[3]
+                done[0] += job[3] - job[2]
                 if progress is not None:
                     progress(done[0], n_samples)
     cand = Candidates.concat([r[0] for r in results])
@@ -321,16 +361,24 @@ def _events(cand: Candidates, m: Minima, start_us: int, stop_us: int, step_s: fl
                                      dmin, start_us + int(round(tmin * 1e6)), rel,
                                      k1 - k0 + 1))
     encounters = []
-    for x in idx[~absorbed[idx]]:
-        a, b = _order(int(m.i[x]), int(m.j[x]), norad, pmask)
-        swap = a != int(m.i[x])
-        r1, v1, r2, v2 = ((m.r_j[x], m.v_j[x], m.r_i[x], m.v_i[x]) if swap else
-                          (m.r_i[x], m.v_i[x], m.r_j[x], m.v_j[x]))
+    sel = idx[~absorbed[idx]]
+    if len(sel):
+        ii, jj = m.i[sel], m.j[sel]
+        first = np.array([_order(int(a), int(b), norad, pmask)[0] == a
+                          for a, b in zip(ii, jj, strict=True)], dtype=bool)
+        r1 = np.where(first[:, None], m.r_i[sel], m.r_j[sel])
+        v1 = np.where(first[:, None], m.v_i[sel], m.v_j[sel])
+        r2 = np.where(first[:, None], m.r_j[sel], m.r_i[sel])
+        v2 = np.where(first[:, None], m.v_j[sel], m.v_i[sel])
         rtn = rtn_components(r1, v1, r2 - r1)
-        encounters.append(Encounter(
-            a, b, start_us + int(round(float(m.t_s[x]) * 1e6)), float(m.d_km[x]),
-            float(np.linalg.norm(v2 - v1)), tuple(float(c) for c in rtn), r1.copy(), v1.copy(),
-            r2.copy(), v2.copy(), bool(m.edge[x])))
+        speed = np.linalg.norm(v2 - v1, axis=1)
+        p1 = np.where(first, ii, jj)
+        p2 = np.where(first, jj, ii)
+        for k, x in enumerate(sel):
+            encounters.append(Encounter(
+                int(p1[k]), int(p2[k]), start_us + int(round(float(m.t_s[x]) * 1e6)),
+                float(m.d_km[x]), float(speed[k]), tuple(float(c) for c in rtn[k]),
+                r1[k].copy(), v1[k].copy(), r2[k].copy(), v2[k].copy(), bool(m.edge[x])))
     encounters.sort(key=lambda e: (e.tca_us, e.i, e.j))
     proximities.sort(key=lambda p: (p.start_us, p.i, p.j))
     return encounters, proximities

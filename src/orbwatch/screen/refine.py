@@ -60,8 +60,9 @@ def states_at(satrecs, obj: np.ndarray, t_s: np.ndarray, ref_us: int):
 
 
 def _rate(satrecs, i, j, t, ref_us):
-    ri, vi = states_at(satrecs, i, t, ref_us)
-    rj, vj = states_at(satrecs, j, t, ref_us)
+    k = len(i)
+    r, v = states_at(satrecs, np.concatenate([i, j]), np.concatenate([t, t]), ref_us)
+    ri, vi, rj, vj = r[:k], v[:k], r[k:], v[k:]
     dr, dv = rj - ri, vj - vi
     f = np.einsum("ij,ij->i", dr, dv)
     # derivative: |dv|^2 + dr . da with two-body accelerations
@@ -72,12 +73,49 @@ def _rate(satrecs, i, j, t, ref_us):
 
 
 def refine(satrecs, i: np.ndarray, j: np.ndarray, lo_s: np.ndarray, hi_s: np.ndarray,
-           ref_us: int, *, tol_s: float = 1e-4, max_iter: int = 40) -> Minima:
+           ref_us: int, *, guess_s: np.ndarray | None = None, tol_s: float = 1e-4,
+           newton_steps: int = 6) -> Minima:
     """Closest approach of pairs (i, j) within [lo_s, hi_s] (seconds after ``ref_us``).
 
+    Newton's method on the range rate starts from ``guess_s`` (the linear
+    closest approach the sieve found); pairs where it converges inside the
+    interval to a minimum are done, the others go to the bracketing search.
     Candidates whose range rate does not go from negative to positive in the
     interval give their smaller end distance with ``edge=True``.
     """
+    if guess_s is None or not len(i):
+        return _refine_bracketed(satrecs, i, j, lo_s, hi_s, ref_us, tol_s=tol_s)
+    t = np.clip(guess_s, lo_s, hi_s)
+    active = np.ones(len(i), dtype=bool)
+    done = np.zeros(len(i), dtype=bool)
+    for _ in range(newton_steps):
+        idx = np.flatnonzero(active)
+        if not len(idx):
+            break
+        f, fp, _ = _rate(satrecs, i[idx], j[idx], t[idx], ref_us)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            nxt = t[idx] - f / fp
+        ok = np.isfinite(nxt) & (fp > 0) & (nxt > lo_s[idx]) & (nxt < hi_s[idx])
+        conv = ok & (np.abs(nxt - t[idx]) < tol_s)
+        t[idx[ok]] = nxt[ok]
+        done[idx[conv]] = True
+        active[idx[conv | ~ok]] = False
+    rest = np.flatnonzero(~done)
+    good = np.flatnonzero(done)
+    _, _, (ri, vi, rj, vj) = _rate(satrecs, i[good], j[good], t[good], ref_us)
+    out = Minima(i[good], j[good], t[good], np.linalg.norm(rj - ri, axis=1), ri, vi, rj, vj,
+                 np.zeros(len(good), dtype=bool))
+    if not len(rest):
+        return out
+    slow = _refine_bracketed(satrecs, i[rest], j[rest], lo_s[rest], hi_s[rest], ref_us,
+                             tol_s=tol_s)
+    return Minima(*(np.concatenate([getattr(out, f), getattr(slow, f)]) for f in
+                    ("i", "j", "t_s", "d_km", "r_i", "v_i", "r_j", "v_j", "edge")))
+
+
+def _refine_bracketed(satrecs, i, j, lo_s, hi_s, ref_us, *, tol_s: float = 1e-4,
+                      max_iter: int = 40) -> Minima:
+    """Bracketed search (safeguarded Newton/bisection) for the remaining pairs."""
     f_lo, _, s_lo = _rate(satrecs, i, j, lo_s, ref_us)
     f_hi, _, s_hi = _rate(satrecs, i, j, hi_s, ref_us)
     bracket = (f_lo < 0) & (f_hi > 0)

@@ -31,6 +31,8 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.spatial import cKDTree
 
+from orbwatch.screen import cells
+
 __all__ = ["Candidates", "MU_EARTH", "ACCEL_MARGIN", "RADIAL_ACCEL_MARGIN", "sieve_step",
            "object_bounds", "SLOW_KMS", "COMPACT_KM"]
 
@@ -132,12 +134,14 @@ def sieve_step(
     primary_mask: np.ndarray | None = None,
     pos_err: np.ndarray | None = None,
     vel_err: np.ndarray | None = None,
+    backend: str = "auto",
 ) -> Candidates:
     """Candidates of one sample.  ``pos``/``vel`` (km, km/s) hold the valid
     objects only and ``index`` maps their rows to catalogue indices.
 
     ``primary_mask`` (rows): keep only pairs with at least one primary.
     ``pos_err``/``vel_err`` (rows, km and km/s): error bounds of interpolated states.
+    ``backend``: "cells" (compiled, needs numba), "kdtree" (SciPy) or "auto".
     """
     n = len(pos)
     if n < 2:
@@ -148,6 +152,12 @@ def sieve_step(
     pad = pe + ve * half  # widening of every distance test by interpolation errors
     r, acc, speed, excursion = object_bounds(pos, vel, half)
     speed = speed + ve
+    if backend == "cells" or (backend == "auto" and cells.AVAILABLE):
+        a, b, tau, lin, dsamp = cells.join_cells(pos, vel, r, speed, excursion, acc, pad,
+                                                  primary_mask, threshold_km, half)
+        ia, ib = index[a], index[b]
+        return Candidates(np.minimum(ia, ib), np.maximum(ia, ib), np.full(len(ia), k, np.int64),
+                          tau, lin, dsamp)
     compact = (speed <= SLOW_KMS) & (excursion + pad <= COMPACT_KM)
     crow, orow = np.flatnonzero(compact), np.flatnonzero(~compact)
     keys = []
