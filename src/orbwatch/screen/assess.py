@@ -6,8 +6,8 @@ from :data:`orbwatch.screen.covariance.DEFAULT_MODEL` (growing with the age
 of its element set, per orbit regime; replaceable), the hard-body radius
 from CARA's table when the object has one (see :mod:`orbwatch.screen.hbr`).
 ``pc`` is the 2-D Pc over the hard-body circle (Foster); ``pc_max`` the
-largest Pc any covariance could give for that miss distance (as SOCRATES
-reports it); ``confidence`` the probability, under the same covariances,
+largest Pc over an unknown scale of that covariance (dilution, as SOCRATES'
+maximum probability); ``confidence`` the probability, under the same covariances,
 that the true miss distance is below the screening threshold.
 """
 
@@ -23,7 +23,7 @@ from orbwatch.screen.cdm import Cdm, cdm_from_states
 from orbwatch.screen.covariance import DEFAULT_MODEL, orbit_regime, rtn_to_eci
 from orbwatch.screen.engine import Encounter, Proximity, ScreenResult
 from orbwatch.screen.hbr import hbr_with_source
-from orbwatch.screen.pc import max_pc_unknown_covariance, pc2d_foster_batch
+from orbwatch.screen.pc import encounter_plane, max_pc_dilution, pc2d_foster_batch
 from orbwatch.time import format_iso
 
 __all__ = ["assess", "encounter_cdm", "Assessment"]
@@ -81,7 +81,7 @@ def assess(result: ScreenResult, sets: Sequence[ElementSet], *, threshold_km: fl
         dr, dv = (r1 - r2) * 1e3, (v1 - v2) * 1e3
         pc = pc2d_foster_batch(dr, dv, comb, hbr)
         conf = pc2d_foster_batch(dr, dv, comb, np.full(len(enc), threshold_km * 1e3))
-        pmax_all = _max_pc(np.array([e.miss_km for e in enc]) * 1e3, hbr)
+        pmax_all = np.maximum(_max_pc_scale(dr, dv, comb, hbr, r1, v1, c1, r2, v2, c2), pc.pc)
         for k, e in enumerate(enc):
             pmax = pmax_all[k]
             stale = [bool(age1[k] > max_age_days), bool(age2[k] > max_age_days)]
@@ -132,15 +132,22 @@ def assess(result: ScreenResult, sets: Sequence[ElementSet], *, threshold_km: fl
     return Assessment(events, pairs, dict(result.stats))
 
 
-def _max_pc(miss_m: np.ndarray, hbr_m: np.ndarray) -> np.ndarray:
-    """Maximum Pc over an unknown circular covariance: the closed form
-    HBR^2/(e miss^2) where miss > 30 HBR (relative error below 0.1 %), the
-    exact maximisation elsewhere."""
-    with np.errstate(divide="ignore"):
-        out = hbr_m**2 / (np.e * miss_m**2)
-    for k in np.flatnonzero(~(miss_m > 30 * hbr_m)):
-        out[k] = max_pc_unknown_covariance(float(miss_m[k]), float(hbr_m[k])).pc_max
-    return out
+def _max_pc_scale(dr_m, dv_m_s, comb_m2, hbr_m, r1, v1, c1, r2, v2, c2) -> np.ndarray:
+    """Maximum Pc over an unknown scale of the covariance (dilution, as
+    SOCRATES' maximum probability): with Mahalanobis miss ``m`` and principal
+    sigmas ``sx, sz`` in the encounter plane the maximum is
+    ``HBR^2 / (e sx sz m^2)``, reached at scale ``m/sqrt(2)``; where that
+    scaled sigma is not large against the HBR the exact search is used."""
+    ep = encounter_plane(dr_m, dv_m_s, comb_m2, hbr_m)
+    (xm, zm), (sx, sz) = ep.miss_principal.T, ep.sigma.T
+    with np.errstate(divide="ignore", invalid="ignore"):
+        m2 = (xm / sx) ** 2 + (zm / sz) ** 2
+        out = hbr_m**2 / (np.e * sx * sz * m2)
+        small = np.minimum(sx, sz) * np.sqrt(m2 / 2.0)
+    for k in np.flatnonzero(~(small > 10 * hbr_m)):
+        out[k] = max_pc_dilution(r1[k] * 1e3, v1[k] * 1e3, c1[k] * 1e6, r2[k] * 1e3,
+                                 v2[k] * 1e3, c2[k] * 1e6, float(hbr_m[k])).pc_max
+    return np.minimum(out, 1.0)
 
 
 def _proximity_event(p: Proximity, sets, row, threshold_km: float) -> Event:
