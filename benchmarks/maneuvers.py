@@ -1,0 +1,146 @@
+"""Manoeuvre detection against operator logs (Shorten et al. TLE benchmark) and ISS.
+
+    python benchmarks/maneuvers.py [--data ../shared/data] [--json OUT]
+
+Truth: the RAW operator logs (``raw_manoeuvres``; the benchmark YAML files are
+late by 1 day / 8 h).  Burns closer than ``MERGE_DAYS`` (1 day, about the TLE
+cadence) are merged into one event at the first burn's start.  Only truth
+inside the span of the TLE history (first to last epoch) is scored.
+A detection's time is its estimated epoch; matching is one-to-one, greedy by
+time difference, within +-1 day and +-12 h.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+import numpy as np
+
+from orbwatch.detect.maneuvers import (
+    DEFAULT_THRESHOLD,
+    detect_maneuvers,
+    merge_close_times,
+    score_matches,
+)
+from orbwatch.elements.maneuver_logs import load_operator_log
+from orbwatch.elements.readers import read_path
+from orbwatch.time import format_iso, us_from_datetime64
+
+__all__ = ["SATELLITES", "MERGE_DAYS", "load_case", "evaluate", "main"]
+
+DAY_US = 86_400_000_000
+MERGE_DAYS = 1.0
+#: TLE file stem -> (raw log, regime)
+SATELLITES = {
+    "CryoSat-2": ("cs2man.txt", "LEO"), "Jason-1": ("ja1man.txt", "LEO"),
+    "Jason-2": ("ja2man.txt", "LEO"), "TOPEX": ("topman.txt", "LEO"),
+    "Sentinel-3A": ("s3aman.txt", "LEO"), "Sentinel-6A": ("s6aman.txt", "LEO"),
+    "Fengyun-2D": ("manFY2D.txt.fy", "GEO"), "Fengyun-2E": ("manFY2E.txt.fy", "GEO"),
+    "Fengyun-2F": ("manFY2F.txt.fy", "GEO"), "Fengyun-4A": ("manFY4A.txt.fy", "GEO"),
+}
+TOLERANCES = {"1d": DAY_US, "12h": DAY_US // 2}
+THRESHOLDS = (4.0, 5.0, 6.0, 7.0, 8.0, 10.0, 12.0, 16.0, 24.0)
+
+
+def default_data() -> Path:
+    env = os.environ.get("ORBWATCH_SHARED_DATA")
+    return Path(env) if env else Path(__file__).resolve().parents[2] / "shared" / "data"
+
+
+def load_case(data: Path, name: str):
+    """(element sets, merged truth start times in us within the history span)."""
+    root = Path(data) / "maneuvers" / "shorten_tle_benchmark"
+    sets = read_path(root / "processed_files" / f"{name}.tle").sets
+    log = load_operator_log(root / "raw_manoeuvres" / SATELLITES[name][0])
+    truth = merge_close_times(us_from_datetime64(log.starts()), int(MERGE_DAYS * DAY_US))
+    ep = np.array([s.epoch_us for s in sets])
+    truth = truth[(truth >= ep.min()) & (truth <= ep.max())]
+    return sets, truth
+
+
+def _pooled(rows) -> dict:
+    tp = sum(r["tp"] for r in rows)
+    nd = sum(r["detected"] for r in rows)
+    nt = sum(r["truth"] for r in rows)
+    p = tp / nd if nd else 0.0
+    r = tp / nt if nt else 0.0
+    return {"tp": tp, "detected": nd, "truth": nt, "precision": p, "recall": r,
+            "f1": 2 * p * r / (p + r) if p + r else 0.0}
+
+
+def evaluate(data: Path, names=None, threshold: float = DEFAULT_THRESHOLD) -> dict:
+    """Per-satellite and pooled scores at one threshold."""
+    per = {}
+    for name in names or SATELLITES:
+        sets, truth = load_case(data, name)
+        det = np.array([m.epoch_us for m in detect_maneuvers(sets, threshold=threshold)],
+                       dtype=np.int64)
+        per[name] = {tol: score_matches(det, truth, us) for tol, us in TOLERANCES.items()}
+    pooled = {}
+    for group in ("LEO", "GEO", "ALL"):
+        members = [n for n in per if group in ("ALL", SATELLITES[n][1])]
+        if members:
+            pooled[group] = {tol: _pooled([per[n][tol] for n in members]) for tol in TOLERANCES}
+    return {"threshold": threshold, "satellites": per, "pooled": pooled}
+
+
+def _row(label: str, s: dict) -> str:
+    a, b = s["1d"], s["12h"]
+    return (f"{label:<13}{a['truth']:>6}{a['detected']:>6}  {a['precision']:5.2f} {a['recall']:5.2f} "
+            f"{a['f1']:5.2f}   {b['precision']:5.2f} {b['recall']:5.2f} {b['f1']:5.2f}")
+
+
+def iss_counts(data: Path) -> dict:
+    """Detections per year on the two ISS histories (no truth file: counts only)."""
+    out = {}
+    for f in sorted((Path(data) / "maneuvers" / "iss_history").iterdir()):
+        sets = read_path(f).sets
+        det = detect_maneuvers(sets)
+        years = Counter(format_iso(m.epoch_us)[:4] for m in det)
+        out[f.name] = {"sets": len(sets), "detections": len(det), "per_year": dict(sorted(years.items())),
+                       "epochs": [format_iso(m.epoch_us, 0) for m in det]}
+    return out
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--data", type=Path, default=default_data())
+    ap.add_argument("--json", type=Path, default=None)
+    args = ap.parse_args(argv)
+    t0 = time.perf_counter()
+    res = evaluate(args.data)
+    print(f"threshold {res['threshold']} (same for every satellite); truth burns within "
+          f"{MERGE_DAYS:g} d merged\n")
+    print(f"{'satellite':<13}{'truth':>6}{'det':>6}  {'P±1d':>5} {'R±1d':>5} {'F1±1d':>5}   "
+          f"{'P±12h':>5} {'R±12h':>5} {'F1±12h':>5}")
+    for n, s in res["satellites"].items():
+        print(_row(n, s))
+    for g, s in res["pooled"].items():
+        print(_row(f"[{g}]", s))
+    print(f"\n({time.perf_counter() - t0:.1f} s)\n\nprecision/recall over threshold (pooled, ±1 day)")
+    print(f"{'thr':>6} {'LEO P':>6} {'LEO R':>6} {'LEO F1':>6} {'GEO P':>6} {'GEO R':>6} {'GEO F1':>6}"
+          f" {'ALL F1':>6}")
+    curve = []
+    for thr in THRESHOLDS:
+        r = evaluate(args.data, threshold=thr)["pooled"]
+        curve.append({"threshold": thr, **{g: r[g]["1d"] for g in r}})
+        print(f"{thr:6.1f} {r['LEO']['1d']['precision']:6.2f} {r['LEO']['1d']['recall']:6.2f} "
+              f"{r['LEO']['1d']['f1']:6.2f} {r['GEO']['1d']['precision']:6.2f} "
+              f"{r['GEO']['1d']['recall']:6.2f} {r['GEO']['1d']['f1']:6.2f} {r['ALL']['1d']['f1']:6.2f}")
+    iss = iss_counts(args.data)
+    print("\nISS (no truth file): detections per year")
+    for f, v in iss.items():
+        print(f"  {f}: {v['sets']} sets, {v['detections']} detections, {v['per_year']}")
+    if args.json:
+        args.json.write_text(json.dumps({"result": res, "curve": curve, "iss": iss}, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,68 @@
+"""``orbwatch maneuvers``: manoeuvres detected in stored element-set histories."""
+
+from __future__ import annotations
+
+from itertools import groupby
+
+import typer
+
+from orbwatch.cli.app import DbOption, app
+from orbwatch.cli.output import OutputFormat, emit
+from orbwatch.detect.maneuvers import DEFAULT_THRESHOLD, detect_maneuvers, maneuvers_to_events
+from orbwatch.errors import UserError
+from orbwatch.store.db import Store, default_db_path
+from orbwatch.time import format_iso, parse_iso
+
+__all__ = ["maneuvers_cmd"]
+
+_COLUMNS = ["norad", "epoch", "type", "delta_v_mps", "dv_along_mps", "dv_normal_mps",
+            "dv_radial_mps", "epoch_sigma_h", "bracket_h", "confidence"]
+
+
+def _row(e) -> dict:
+    m = e.metrics
+    return {"norad": e.objects[0], "epoch": format_iso(e.epoch_us, 0), "type": m["type"],
+            "delta_v_mps": round(m["delta_v_mps"], 4), "dv_along_mps": round(m["dv_along_mps"], 4),
+            "dv_normal_mps": round(m["dv_normal_mps"], 4),
+            "dv_radial_mps": round(m["dv_radial_mps"], 4),
+            "epoch_sigma_h": round(e.uncertainty["epoch_s"] / 3600.0, 2),
+            "bracket_h": round(e.uncertainty["bracket_s"] / 3600.0, 2),
+            "confidence": round(e.confidence, 3)}
+
+
+@app.command("maneuvers")
+def maneuvers_cmd(
+    norads: list[int] | None = typer.Argument(None, help="Catalogue numbers."),
+    all_objects: bool = typer.Option(False, "--all", help="Every object in the database."),
+    since: str | None = typer.Option(None, "--since",
+                                     help="Report manoeuvres from this ISO time on (the "
+                                          "whole history is still used as context)."),
+    threshold: float = typer.Option(DEFAULT_THRESHOLD, "--threshold",
+                                    help="Robust z-score a step must exceed."),
+    db: str | None = DbOption,
+    fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", "-f",
+                                     help="Output format."),
+) -> None:
+    """Manoeuvres of objects from their element-set history: epoch (with the bracketing
+    sets and an uncertainty), delta-v in RTN (m/s), type and confidence."""
+    if bool(norads) == all_objects:
+        raise UserError("give catalogue numbers or --all (not both)")
+    if threshold <= 0:
+        raise UserError(f"--threshold must be positive, got {threshold}")
+    try:
+        since_us = parse_iso(since) if since else None
+    except ValueError as e:
+        raise UserError(f"--since: {e}") from None
+    store = Store(db or default_db_path())
+    sets = store.element_sets(None if all_objects else sorted(set(norads)))
+    if not all_objects:
+        missing = sorted(set(norads) - {s.norad for s in sets})
+        if missing:
+            raise UserError(f"no element sets for {', '.join(map(str, missing))}; "
+                            "check 'orbwatch objects --norad N'")
+    events = []
+    for _, group in groupby(sets, key=lambda s: s.norad):
+        found = maneuvers_to_events(detect_maneuvers(list(group), threshold=threshold))
+        events.extend(e for e in found if since_us is None or e.epoch_us >= since_us)
+    emit([_row(e) for e in events], fmt, title="maneuvers", columns=_COLUMNS,
+         document=[e.to_dict() for e in events])

@@ -1,0 +1,158 @@
+"""Robust per-object statistics of mean-element changes, for manoeuvre detection.
+
+Everything here is computed from one object's own history, with the same
+settings for every object:
+
+1. *Differences* between consecutive element sets of the quantities a burn
+   changes: semi-major axis ``a`` (km, from the Kozai mean motion),
+   inclination ``i`` and the node ``sin(i)*Omega`` (rad; together the
+   direction of the orbit normal) and the eccentricity vector ``(ex, ey)``
+   (referred to the node in LEO, to the vernal equinox — ``omega + Omega`` —
+   near GEO, where ``Omega`` is ill defined) and its magnitude ``e``.
+2. *Detrending*: the natural change (drag decay, J2 and lunisolar drift) is the
+   rolling median of each difference per day over the neighbouring
+   intervals, times the interval's length; what is left is the residual
+   ``e_k`` of interval ``k``.  Uneven gaps are handled because the trend is a
+   rate.
+3. *Steps*: the cumulative residual ``X`` is a detrended series per set.  The
+   step at interval ``k`` (between sets ``k`` and ``k+1``) is the median of
+   ``X`` over ``m`` sets after the next ``g`` minus the median over the previous
+   ``m`` (the ``g`` skipped sets allow for element sets fitted partly to
+   pre-manoeuvre tracking, which converge over a few sets).  A
+   single bad set (an outlier that reverts at the next set) moves one value
+   of ``X`` and so neither median, whereas a manoeuvre moves every later value.
+4. *Scale*: each step is divided by 1.4826 x the rolling median absolute step
+   (the MAD of a zero-centred series) of the same object, so the thresholds
+   are in robust standard deviations of that object's own element-set noise.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
+
+__all__ = ["FEATURES", "HistoryArrays", "StepStatistics", "history_arrays", "rolling_nanmedian",
+           "step_statistics", "is_geo_like"]
+
+#: the quantities whose steps are tested, in this order
+FEATURES = ("a_km", "i_rad", "node_rad", "ex", "ey", "e")
+MU_KM3_S2 = 398600.8  # WGS72, as SGP4
+_MAD = 1.4826
+
+
+@dataclass(frozen=True)
+class HistoryArrays:
+    """Element sets of one object as arrays (N sets, sorted, no duplicate epochs)."""
+
+    epoch_us: np.ndarray  # (N,) int64
+    a_km: np.ndarray
+    inc_rad: np.ndarray
+    raan_rad: np.ndarray
+    ecc_vec: np.ndarray  # (N, 2)
+    mean_motion: np.ndarray  # rev/day
+    geo: bool
+
+    @property
+    def n(self) -> int:
+        return self.epoch_us.size
+
+
+def is_geo_like(mean_motion_rev_day: float) -> bool:
+    """Near-synchronous (0.9-1.1 rev/day): station keeping terms apply."""
+    return 0.9 <= mean_motion_rev_day <= 1.1
+
+
+def history_arrays(sets) -> HistoryArrays:
+    """Arrays of a sorted, duplicate-free history (see ``orbwatch.detect.maneuvers``)."""
+    ep = np.fromiter((s.epoch_us for s in sets), dtype=np.int64, count=len(sets))
+    el = np.array([(s.mean_motion, s.eccentricity, s.inclination, s.raan, s.arg_perigee)
+                   for s in sets], dtype=float).reshape(-1, 5)
+    n_rev, ecc = el[:, 0], el[:, 1]
+    inc, raan, argp = np.radians(el[:, 2]), np.radians(el[:, 3]), np.radians(el[:, 4])
+    n_rad_s = n_rev * 2 * np.pi / 86400.0
+    a = (MU_KM3_S2 / n_rad_s**2) ** (1.0 / 3.0)
+    geo = bool(len(sets)) and is_geo_like(float(np.median(n_rev)))
+    phase = argp + raan if geo else argp
+    evec = np.column_stack([ecc * np.cos(phase), ecc * np.sin(phase)])
+    return HistoryArrays(ep, a, inc, raan, evec, n_rev, geo)
+
+
+def rolling_nanmedian(x: np.ndarray, half: int, *, exclude_centre: bool = False) -> np.ndarray:
+    """Centred rolling median over ``2*half+1`` values, ignoring NaN (edges shrink);
+    with ``exclude_centre`` over the ``2*half`` neighbours only."""
+    pad = np.concatenate([np.full(half, np.nan), x, np.full(half, np.nan)])
+    win = sliding_window_view(pad, 2 * half + 1)
+    if exclude_centre:
+        win = np.delete(win, half, axis=1)
+    out = np.full(x.size, np.nan)
+    ok = ~np.all(np.isnan(win), axis=1)
+    out[ok] = np.nanmedian(win[ok], axis=1)
+    return out
+
+
+def _windowed_median(x: np.ndarray, start: np.ndarray, m: int) -> np.ndarray:
+    """``nanmedian(x[s:s+m])`` for every s in ``start`` (out-of-range values are NaN)."""
+    pad = np.concatenate([np.full(m, np.nan), x, np.full(m, np.nan)])
+    idx = start[:, None] + m + np.arange(m)[None, :]
+    vals = pad[np.clip(idx, 0, pad.size - 1)]
+    with np.errstate(all="ignore"):
+        cnt = np.sum(~np.isnan(vals), axis=1)
+        med = np.full(start.size, np.nan)
+        ok = cnt >= min(2, m)
+        med[ok] = np.nanmedian(vals[ok], axis=1)
+    return med
+
+
+@dataclass(frozen=True)
+class StepStatistics:
+    """Per interval k (between sets k and k+1), per feature f (columns in FEATURES order)."""
+
+    dt_days: np.ndarray  # (K,)
+    residual: np.ndarray  # (K, F) one-interval residual after the trend
+    step: np.ndarray  # (K, F) robust step across the interval
+    z_step: np.ndarray  # (K, F) step / robust scale
+    z_residual: np.ndarray  # (K, F) residual / robust scale
+    trend_per_day: np.ndarray  # (K, F)
+
+
+def _differences(h: HistoryArrays) -> np.ndarray:
+    da = np.diff(h.a_km)
+    di = np.diff(h.inc_rad)
+    draan = np.angle(np.exp(1j * np.diff(h.raan_rad)))
+    s = np.sin(0.5 * (h.inc_rad[1:] + h.inc_rad[:-1]))
+    de = np.diff(h.ecc_vec, axis=0)
+    dmag = np.diff(np.hypot(h.ecc_vec[:, 0], h.ecc_vec[:, 1]))
+    return np.column_stack([da, di, s * draan, de[:, 0], de[:, 1], dmag])
+
+
+def _robust_scale(x: np.ndarray, half: int) -> np.ndarray:
+    """1.4826 x rolling median |x| (x is zero-centred), floored at a tenth of the global one."""
+    ax = np.abs(x)
+    local = _MAD * rolling_nanmedian(ax, half)
+    glob = _MAD * np.nanmedian(ax) if np.any(~np.isnan(ax)) else np.nan
+    floor = 0.1 * glob if np.isfinite(glob) and glob > 0 else 1e-300
+    return np.where(np.isfinite(local), np.maximum(local, floor), max(glob, floor))
+
+
+def step_statistics(h: HistoryArrays, *, trend_half: int = 10, step_sets: int = 3,
+                    skip_sets: int = 2, scale_half: int = 45) -> StepStatistics:
+    """Residuals, steps and their robust z-scores for every interval of a history."""
+    k = h.n - 1
+    dt = np.diff(h.epoch_us) / 86_400e6
+    d = _differences(h)
+    rate = np.column_stack([rolling_nanmedian(d[:, j] / dt, trend_half, exclude_centre=True)
+                            for j in range(d.shape[1])])
+    resid = d - rate * dt[:, None]
+    x = np.vstack([np.zeros((1, d.shape[1])), np.cumsum(resid, axis=0)])  # (N, F)
+    ks = np.arange(k)
+    step = np.column_stack([
+        _windowed_median(x[:, j], ks + 1 + skip_sets, step_sets) - _windowed_median(x[:, j], ks - step_sets + 1,
+                                                                        step_sets)
+        for j in range(d.shape[1])])
+    z_step = np.column_stack([step[:, j] / _robust_scale(step[:, j], scale_half)
+                              for j in range(d.shape[1])])
+    z_res = np.column_stack([resid[:, j] / _robust_scale(resid[:, j], scale_half)
+                             for j in range(d.shape[1])])
+    return StepStatistics(dt, resid, step, np.nan_to_num(z_step), np.nan_to_num(z_res), rate)
