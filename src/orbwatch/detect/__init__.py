@@ -1,0 +1,1 @@
+"""Detectors over element-set history: manoeuvres and proximity operations."""
