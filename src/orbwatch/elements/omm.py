@@ -26,17 +26,14 @@ from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from typing import Any
 
-import defusedxml
-import defusedxml.ElementTree as DET
-
 from orbwatch.elements.model import ElementSet, identity_key, normalize_intldes, validate
 from orbwatch.elements.tle import DEFAULT_FUTURE_TOLERANCE_DAYS, ReadResult, parse_tle
+from orbwatch.elements.xmlsafe import parse_xml
 from orbwatch.errors import (
     EpochError,
     FieldValueError,
     FormatNotRecognizedError,
     ParseError,
-    UnsafeXMLError,
 )
 from orbwatch.time import US_PER_DAY, format_iso, is_leap_year, now_us, parse_iso
 
@@ -382,17 +379,7 @@ def read_omm_xml(data: str | bytes, path: str | None = None, *,
     numbered by segment.  Parsed with defusedxml: DTDs and entities are refused.
     """
     data = _as_input(data)
-    try:
-        root = DET.fromstring(data, forbid_dtd=True, forbid_entities=True,
-                              forbid_external=True)
-    except defusedxml.DefusedXmlException as exc:
-        raise UnsafeXMLError(f"refused unsafe XML ({type(exc).__name__})", path=path,
-                             field="DTD", expected="XML without DTD, entities or external "
-                             "references", found=str(exc)[:120]) from None
-    except ET.ParseError as exc:
-        line = exc.position[0] if getattr(exc, "position", None) else None
-        raise FormatNotRecognizedError(f"malformed XML: {exc}", path=path, line=line,
-                                       expected="well-formed OMM XML") from None
+    root = parse_xml(data, path, what="OMM XML")
     segments = [e for e in root.iter() if _local(e.tag) == "segment"]
     if not segments:
         segments = [e for e in root.iter() if _local(e.tag) == "omm"]

@@ -27,12 +27,11 @@ from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from pathlib import Path
 
-import defusedxml
-import defusedxml.ElementTree as DET
 import numpy as np
 from skyfield.framelib import ICRS_to_J2000
 
-from orbwatch.errors import FieldValueError, UnsafeXMLError
+from orbwatch.elements.xmlsafe import parse_xml
+from orbwatch.errors import FieldValueError
 from orbwatch.screen.covariance import rtn_basis, rtn_to_eci
 from orbwatch.screen.pc import PcResult, pc2d_foster
 from orbwatch.time import format_iso, now_us, parse_iso
@@ -324,17 +323,7 @@ def _xml_section(elem, line=None) -> _Section:
 
 def parse_cdm_xml(data: str | bytes, path: str | None = None) -> Cdm:
     """Read an XML CDM (``<cdm>``, possibly inside ``<ndm>``/``<message>``)."""
-    try:
-        root = DET.fromstring(data, forbid_dtd=True, forbid_entities=True,
-                              forbid_external=True)
-    except defusedxml.DefusedXmlException as exc:
-        raise UnsafeXMLError(f"refused unsafe XML ({type(exc).__name__})", path=path,
-                             field="DTD", expected="XML without DTD, entities or external "
-                             "references", found=str(exc)[:120]) from None
-    except ET.ParseError as exc:
-        raise FieldValueError(f"malformed XML: {exc}", path=path,
-                              line=exc.position[0] if getattr(exc, "position", None) else None,
-                              expected="well-formed CDM XML") from None
+    root = parse_xml(data, path, what="CDM XML", malformed=FieldValueError)
     cdm = root if _local(root.tag) == "cdm" else next(
         (e for e in root.iter() if _local(e.tag) == "cdm"), None)
     if cdm is None:
