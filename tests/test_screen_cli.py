@@ -125,3 +125,32 @@ def test_cell_join_equals_kdtree_join(catalog):
             keys = [sorted(zip(g.i.tolist(), g.j.tolist(), strict=True)) for g in got]
             assert keys[0] == keys[1]
             assert len(keys[0]) > (5 if "primary_mask" in kw else 50)
+
+
+def test_pc_takes_hbr_from_the_cara_table(shared_data, tmp_path, capsys):
+    """No --hbr and no COMMENT HBR: both radii come from the ingested CARA table."""
+    import numpy as np
+
+    from orbwatch.screen.cdm import cdm_from_states, write_cdm_kvn
+    from orbwatch.store import Store
+
+    db = tmp_path / "o.db"
+    assert run(capsys, "ingest", "--db", db,
+               shared_data / "satcat/CARA_HBR_Mass_Estimates_20260601.csv.gz")[0] == 0
+    rows = {o["norad"]: o for o in Store(db).objects() if o["hbr_m"]}
+    pair = sorted(rows)[:2]
+    assert len(pair) == 2
+    r1, v1 = np.array([7000.0, 0, 0]), np.array([0, 7.5, 0.0])
+    r2, v2 = np.array([7000.2, 0.1, 0]), np.array([0, 0, 7.5])
+    cov = np.diag([100.0**2, 300.0**2, 100.0**2])
+    cdm = cdm_from_states(r1, v1, cov, r2, v2, cov, parse_iso("2024-01-01T00:00:00Z"),
+                          designators=(str(pair[0]), str(pair[1])))
+    f = tmp_path / "x.cdm"
+    f.write_text(write_cdm_kvn(cdm))
+    rc, out, err = run(capsys, "pc", f, "--db", db, "--format", "json")
+    (row,) = json.loads(out)
+    assert rc == 0, err
+    assert row["hbr_source"] == "table:cara+cara"
+    assert row["hbr_m"] == pytest.approx(rows[pair[0]]["hbr_m"] + rows[pair[1]]["hbr_m"])
+    rc, _, err = run(capsys, "pc", f, "--db", tmp_path / "none.db")
+    assert rc == 1 and "no database" in err
