@@ -1,3 +1,3 @@
 """Imports every command module so that each registers on the app."""
 
-from orbwatch.cli import catalog, fetch, maneuvers, pc, propagate, screen  # noqa: F401
+from orbwatch.cli import catalog, fetch, maneuvers, pc, propagate, proximity, screen  # noqa: F401

@@ -1,0 +1,149 @@
+"""``orbwatch proximity``: pairs that stay close or approach repeatedly at low
+relative speed (RPO), per orbit regime, and inspectors across a history."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import typer
+
+from orbwatch.cli.app import DbOption, app
+from orbwatch.cli.catalog import open_db
+from orbwatch.cli.output import OutputFormat, emit, err_console
+from orbwatch.detect.inspector import detect_inspections
+from orbwatch.detect.proximity import DEFAULT_THRESHOLDS_KM, REGIMES, detect_proximity
+from orbwatch.errors import UserError
+from orbwatch.time import format_iso, now_us, parse_iso
+
+__all__ = ["proximity_cmd", "load_catalog_files", "event_rows"]
+
+
+def load_catalog_files(paths: list[str], satcat: list[str] | None):
+    """Element sets of every file (all kept: several snapshots are a history) and
+    catalogue rows from the ``--satcat`` files."""
+    from orbwatch.elements.readers import read_path
+    from orbwatch.elements.satcat import merge_by_norad, read_satcat
+
+    sets = []
+    for p in paths:
+        try:
+            out = read_path(p, future_tolerance_days=None)
+        except OSError as exc:
+            raise UserError(f"--catalog {p}: {exc.strerror or exc}") from None
+        if out.errors:
+            err_console.print(f"{p}: {len(out.errors)} records rejected (first: "
+                              f"{out.errors[0].headline()})", highlight=False, markup=False)
+        sets.extend(out.sets)
+    if not sets:
+        raise UserError("no element sets in the --catalog files")
+    records = []
+    for p in satcat or []:
+        try:
+            records.extend(read_satcat(p).records)
+        except OSError as exc:
+            raise UserError(f"--satcat {p}: {exc.strerror or exc}") from None
+    rows = {n: {"name": r.name, "owner": r.owner, "object_type": r.object_type,
+                "intldes": r.intldes} for n, r in merge_by_norad(records).items()}
+    return sets, rows
+
+
+def event_rows(events) -> list[dict]:
+    """Flat rows (table/CSV) of proximity and inspection events."""
+    out = []
+    for ev in events:
+        m, e = ev.metrics, ev.evidence
+        names = e.get("names") or [e.get("inspector", {}).get("name")]
+        owners = e.get("owners") or [e.get("inspector", {}).get("owner")]
+        out.append({
+            "kind": ev.kind, "label": e.get("label", "inspection"),
+            "subject": ev.objects[0], "subject_name": names[0], "subject_owner": owners[0],
+            "other": ",".join(map(str, ev.objects[1:])),
+            "other_name": names[1] if len(names) > 1 else
+            ",".join(str(t.get("name")) for t in e.get("targets", [])),
+            "other_owner": owners[1] if len(owners) > 1 else None,
+            "start": format_iso(ev.start_us, 0), "end": format_iso(ev.end_us, 0),
+            "closest": format_iso(ev.epoch_us, 0),
+            "min_range_km": round(m.get("min_range_km", float("nan")), 3),
+            "rel_speed_kms": _r(m.get("rel_speed_kms")),
+            "coplanarity_deg": _r(m.get("coplanarity_deg")),
+            "drift_km_per_day": _r(m.get("drift_km_per_day")),
+            "duration_s": m.get("duration_s"),
+        })
+    return out
+
+
+def _r(x):
+    return None if x is None else round(x, 4)
+
+
+@app.command("proximity")
+def proximity_cmd(
+    start: str | None = typer.Option(None, "--start", help="Window start, ISO 8601 UTC "
+                                                          "[default: now]."),
+    days: float = typer.Option(1.0, "--days", help="Window length in days."),
+    at: str | None = typer.Option(None, "--at", help="One instant: the day centred on it."),
+    threshold: float | None = typer.Option(None, "--threshold",
+                                           help="One threshold (km) for every regime "
+                                                "[default: LEO 50, MEO 100, HEO 50, GEO 300]."),
+    regime: str = typer.Option("all", "--regime", help="leo | meo | heo | geo | all"),
+    catalog: list[str] | None = typer.Option(None, "--catalog",
+                                             help="Element-set files instead of the database "
+                                                  "(several snapshots form a history)."),
+    satcat: list[str] | None = typer.Option(None, "--satcat",
+                                            help="SATCAT / objects-in-orbit files giving "
+                                                 "owners with --catalog."),
+    segment_hours: float = typer.Option(24.0, "--segment-hours",
+                                        help="Element sets are re-chosen (nearest in epoch) "
+                                             "per segment of this length."),
+    inspections: bool = typer.Option(True, "--inspections/--no-inspections",
+                                     help="Also report inspectors (sequences of targets)."),
+    workers: int = typer.Option(1, "--workers", help="Processes per screening."),
+    db: str | None = DbOption,
+    fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", "-f",
+                                     help="table | csv | json (events)"),
+) -> None:
+    """Proximity operations: pairs that stay within a regime's threshold or approach
+    repeatedly at low relative speed, labelled (docked, formation, constellation
+    neighbours, same-owner cluster, foreign approach, ...), with the object that
+    manoeuvred first; and inspectors that visit several objects in turn."""
+    if at and start:
+        raise UserError("give either --start/--days or --at, not both")
+    try:
+        if at:
+            mid = parse_iso(at)
+            start_us, stop_us = mid - 43_200_000_000, mid + 43_200_000_000
+        else:
+            start_us = parse_iso(start) if start else now_us()
+            stop_us = start_us + int(days * 86_400e6)
+    except ValueError as exc:
+        raise UserError(f"--start/--at: {exc}") from None
+    if days <= 0 or segment_hours <= 0 or (threshold is not None and threshold <= 0):
+        raise UserError("--days, --threshold and --segment-hours must be positive")
+    regimes = list(REGIMES) if regime.lower() == "all" else [regime.lower()]
+    if regimes[0] not in REGIMES:
+        raise UserError(f"--regime: expected {', '.join(REGIMES)} or all, found {regime!r}")
+    if catalog:
+        sets, rows = load_catalog_files(catalog, satcat)
+    else:
+        store = open_db(db)
+        rows = {o["norad"]: o for o in store.objects()}
+        sets = store.element_sets(start_us=start_us - 30 * 86_400_000_000,
+                                  stop_us=stop_us + 30 * 86_400_000_000)
+        if not sets:
+            raise UserError("the database holds no element sets within 30 days of the "
+                            "window; run 'orbwatch ingest' first")
+    thresholds = {g: threshold for g in REGIMES} if threshold else dict(DEFAULT_THRESHOLDS_KM)
+    report = detect_proximity(sets, start_us, stop_us, regimes=regimes, thresholds_km=thresholds,
+                              objects=rows, segment_s=segment_hours * 3600.0, workers=workers)
+    events = list(report.events)
+    if inspections:
+        events += detect_inspections(report.events)
+    err_console.print(f"proximity: {report.stats['objects']} objects per regime, "
+                      f"{len(report.events)} pairs, "
+                      f"{sum(e.kind == 'inspection' for e in events)} inspections",
+                      highlight=False, markup=False)
+    if fmt is OutputFormat.json:
+        sys.stdout.write(json.dumps([e.to_dict() for e in events], indent=2) + "\n")
+        return
+    emit(event_rows(events), fmt, title="proximity operations")

@@ -1,0 +1,424 @@
+"""Proximity operations (RPO): pairs that stay close or approach repeatedly at
+low relative speed, as distinct from fast crossings.
+
+Method, per window:
+
+1. The window is cut into segments (default one day).  In each segment every
+   object uses its element set nearest in epoch to the segment's middle, so a
+   window over a stored history follows manoeuvres segment by segment.
+2. Objects are split by orbit regime (LEO, MEO, HEO, GEO; from
+   :func:`orbwatch.screen.covariance.orbit_regime`) and each regime is
+   screened by :func:`orbwatch.screen.engine.screen` with its own threshold
+   (LEO 50 km, GEO 300 km by default).  Pairs across regimes are not screened.
+3. A pair is kept when its relative speed at closest approach is at most the
+   regime's ``slow_kms`` and it either stays within the threshold for at least
+   ``min_duration_s`` or approaches at least twice.  Fast crossings are left to
+   conjunction screening.
+4. Each kept pair is profiled on SGP4 (range, relative speed, orbit normals);
+   element-set history tells which object manoeuvred before the first
+   approach (semi-major axis, inclination and J2-corrected RAAN jumps between
+   consecutive sets; a maneuver event id from :mod:`orbwatch.detect.maneuvers`
+   when that module exists); catalogue rows give names, owners and a label.
+"""
+
+from __future__ import annotations
+
+import importlib
+import math
+import re
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+from sgp4.api import SatrecArray
+
+from orbwatch.elements.model import ElementSet
+from orbwatch.elements.satcat import infer_object_type
+from orbwatch.elements.sgp4init import satrec_from_elements
+from orbwatch.events import Event
+from orbwatch.screen.covariance import orbit_regime
+from orbwatch.screen.engine import screen
+from orbwatch.time import format_iso, jd_fr
+
+__all__ = ["DEFAULT_THRESHOLDS_KM", "DEFAULT_SLOW_KMS", "REGIMES", "PairRecord",
+           "ProximityReport", "detect_proximity", "regime_of", "select_nearest",
+           "plane_angle_deg", "manoeuvre_check", "pair_profile", "LABELS"]
+
+#: regime groups screened separately, and the screen regimes each holds
+REGIMES = {"leo": ("LEO_LOW_DRAG", "LEO_HIGH_DRAG"), "meo": ("MEO",), "heo": ("HEO",),
+           "geo": ("GEO",)}
+DEFAULT_THRESHOLDS_KM = {"leo": 50.0, "meo": 100.0, "heo": 50.0, "geo": 300.0}
+#: largest relative speed (km/s) at closest approach of a "slow" approach
+DEFAULT_SLOW_KMS = {"leo": 0.5, "meo": 0.5, "heo": 0.5, "geo": 0.3}
+LABELS = ("docked", "formation", "same-launch objects", "constellation neighbours",
+          "same-owner cluster", "foreign approach", "unattributed approach", "drift-through",
+          "passive objects")
+STALE_DAYS = 14.0
+_J2, _RE, _MU = 1.08262998905e-3, 6378.135, 398600.8
+_DAY_US = 86_400_000_000
+_GENERIC_PREFIX = {"OBJECT", "DEB", "USA", "SL", "CZ", "TBA", "UNKNOWN"}
+
+
+def regime_of(sets: Sequence[ElementSet]) -> np.ndarray:
+    """Regime group ('leo', 'meo', 'heo', 'geo') of each element set."""
+    if not sets:
+        return np.array([], dtype=object)
+    reg = orbit_regime(np.array([s.mean_motion for s in sets]),
+                       np.array([s.eccentricity for s in sets]))
+    back = {r: g for g, rs in REGIMES.items() for r in rs}
+    return np.array([back[str(r)] for r in np.atleast_1d(reg)], dtype=object)
+
+
+def select_nearest(by_norad: dict[int, list[ElementSet]], at_us: int) -> list[ElementSet]:
+    """Per object, its set nearest in epoch to ``at_us`` (earlier on ties)."""
+    return [min(h, key=lambda s: (abs(s.epoch_us - at_us), s.epoch_us))
+            for _, h in sorted(by_norad.items())]
+
+
+def _normal(s: ElementSet, at_us: int) -> np.ndarray:
+    """Unit orbit normal of a set with its RAAN carried to ``at_us`` by J2."""
+    a = s.semi_major_axis_km
+    n = s.mean_motion * 2 * math.pi / 86400.0
+    p = a * (1 - s.eccentricity ** 2)
+    i = math.radians(s.inclination)
+    rate = -1.5 * n * _J2 * (_RE / p) ** 2 * math.cos(i)  # rad/s
+    raan = math.radians(s.raan) + rate * (at_us - s.epoch_us) / 1e6
+    return np.array([math.sin(i) * math.sin(raan), -math.sin(i) * math.cos(raan), math.cos(i)])
+
+
+def plane_angle_deg(a: ElementSet, b: ElementSet, at_us: int) -> float:
+    """Angle between the two orbit planes at ``at_us`` (RAAN precessed by J2)."""
+    c = float(np.clip(_normal(a, at_us) @ _normal(b, at_us), -1.0, 1.0))
+    return math.degrees(math.acos(c))
+
+
+def pair_profile(a: ElementSet, b: ElementSet, start_us: int, stop_us: int,
+                 step_s: float = 60.0) -> dict:
+    """Range and relative speed of two objects on SGP4 over a span: min/max range,
+    time of the minimum, relative speed there, angle between the r x v normals
+    there, and the linear range trend (km/day)."""
+    n = max(2, int((stop_us - start_us) / (step_s * 1e6)) + 1)
+    t = np.linspace(start_us, stop_us, n).astype(np.int64)
+    jd, fr = jd_fr(t)
+    err, r, v = SatrecArray([satrec_from_elements(a), satrec_from_elements(b)]).sgp4(jd, fr)
+    ok = (err[0] == 0) & (err[1] == 0)
+    if not ok.any():
+        return {"ok": False}
+    d = np.linalg.norm(r[1] - r[0], axis=1)
+    dv = np.linalg.norm(v[1] - v[0], axis=1)
+    d[~ok] = np.nan
+    k = int(np.nanargmin(d))
+    h0, h1 = np.cross(r[0, k], v[0, k]), np.cross(r[1, k], v[1, k])
+    cosang = h0 @ h1 / (np.linalg.norm(h0) * np.linalg.norm(h1))
+    days = (t[ok] - t[0]) / 86_400e6
+    trend = float(np.polyfit(days, d[ok], 1)[0]) if ok.sum() > 2 and days[-1] > 0 else 0.0
+    return {"ok": True, "min_km": float(d[k]), "t_min_us": int(t[k]), "max_km": float(np.nanmax(d)),
+            "rel_speed_kms": float(dv[k]), "max_rel_speed_kms": float(np.nanmax(dv[ok])),
+            "plane_deg": float(np.degrees(np.arccos(np.clip(cosang, -1, 1)))),
+            "range_trend_km_per_day": trend}
+
+
+def manoeuvre_check(history: Sequence[ElementSet], before_us: int, *,
+                    lookback_days: float = 10.0) -> dict | None:
+    """The largest unexplained change between consecutive element sets of one
+    object from ``lookback_days`` before ``before_us`` up to the first set after it.
+
+    Semi-major axis changes are compared with the decay the sets' ṅ predicts,
+    RAAN changes with J2 precession.  Returns None when nothing exceeds the
+    noise floor (0.5 km in a, 0.01 deg in inclination or plane) or when the
+    history has fewer than two sets there.
+    """
+    lo = before_us - int(lookback_days * _DAY_US)
+    hs = sorted(history, key=lambda s: s.epoch_us)
+    after = [s for s in hs if s.epoch_us > before_us][:1]
+    hs = [s for s in hs if lo <= s.epoch_us <= before_us] + after
+    best = None
+    for s0, s1 in zip(hs, hs[1:], strict=False):
+        dt_days = (s1.epoch_us - s0.epoch_us) / _DAY_US
+        a0, a1 = s0.semi_major_axis_km, s1.semi_major_axis_km
+        # n-dot (rev/day^2, twice the TLE field) predicts a-dot = -2/3 a n-dot / n
+        da_pred = -2.0 / 3.0 * a0 * (2 * s0.mean_motion_dot * dt_days) / s0.mean_motion
+        da = (a1 - a0) - da_pred
+        di = s1.inclination - s0.inclination
+        dplane = plane_angle_deg(s0, s1, s1.epoch_us)
+        score = max(abs(da) / 0.5, abs(di) / 0.01, dplane / 0.01)
+        if score > 1.0 and (best is None or score > best["score"]):
+            best = {"score": score, "after_epoch_us": s1.epoch_us, "before_epoch_us": s0.epoch_us,
+                    "delta_a_km": round(da, 3), "delta_i_deg": round(di, 4),
+                    "plane_change_deg": round(dplane, 4)}
+    return best
+
+
+def _maneuver_event_ids(history: Sequence[ElementSet], lo_us: int, hi_us: int) -> list[str] | None:
+    """Ids of maneuver events between lo and hi (one day of margin) from
+    ``orbwatch.detect.maneuvers.maneuver_events(history)`` when that module
+    exists; None otherwise."""
+    try:
+        mod = importlib.import_module("orbwatch.detect.maneuvers")
+    except ImportError:
+        return None
+    fn = getattr(mod, "maneuver_events", None)
+    if fn is None:
+        return None
+    try:
+        found = fn(list(history))
+    except (TypeError, ValueError):
+        return None
+    found = getattr(found, "events", found)
+    return [e.id for e in found if isinstance(e, Event) and e.kind == "maneuver"
+            and lo_us - _DAY_US <= e.epoch_us <= hi_us + _DAY_US]
+
+
+@dataclass
+class PairRecord:
+    """One pair's proximity over the window (merged across segments)."""
+
+    a: int  # catalogue numbers, a < b
+    b: int
+    regime: str
+    threshold_km: float
+    first_us: int
+    last_us: int
+    min_range_km: float = math.inf
+    min_time_us: int = 0
+    rel_speed_kms: float = math.nan
+    duration_s: float = 0.0
+    approaches: int = 0
+    max_range_km: float = 0.0
+    max_rel_speed_kms: float = 0.0
+    plane_deg: float = math.nan
+    range_trend_km_per_day: float = 0.0
+    sets: dict = field(default_factory=dict)  # norad -> set used at the minimum
+    segments: int = 0
+
+
+@dataclass
+class ProximityReport:
+    events: list[Event]
+    pairs: list[PairRecord]
+    stats: dict
+
+
+def _merge(rec: PairRecord, seg: PairRecord) -> None:
+    rec.first_us = min(rec.first_us, seg.first_us)
+    rec.last_us = max(rec.last_us, seg.last_us)
+    rec.duration_s += seg.duration_s
+    rec.approaches += seg.approaches
+    rec.segments += seg.segments
+    rec.max_range_km = max(rec.max_range_km, seg.max_range_km)
+    rec.max_rel_speed_kms = max(rec.max_rel_speed_kms, seg.max_rel_speed_kms)
+    if seg.min_range_km < rec.min_range_km:
+        for f in ("min_range_km", "min_time_us", "rel_speed_kms", "plane_deg",
+                  "range_trend_km_per_day", "sets"):
+            setattr(rec, f, getattr(seg, f))
+
+
+def _segment_pairs(sets: list[ElementSet], regime: str, thr: float, slow: float,
+                   t0: int, t1: int, step_s: float, min_duration_s: float,
+                   workers: int) -> list[PairRecord]:
+    res = screen(sets, t0, t1, threshold_km=thr, step_s=step_s, workers=workers)
+    acc: dict[tuple[int, int], dict] = defaultdict(lambda: {"spans": [], "slow": 0, "min": None})
+    for p in res.proximities:
+        x = acc[(min(p.i, p.j), max(p.i, p.j))]
+        x["spans"].append((p.start_us, p.end_us))
+        x["slow"] += 1
+    for e in res.encounters:
+        if e.rel_speed_kms <= slow:
+            x = acc[(min(e.i, e.j), max(e.i, e.j))]
+            x["spans"].append((e.tca_us, e.tca_us))
+            x["slow"] += 1
+    out = []
+    for (i, j), x in acc.items():
+        dur = sum(e - s for s, e in x["spans"]) / 1e6
+        if dur < min_duration_s and x["slow"] < 2:
+            continue
+        first = min(s for s, _ in x["spans"])
+        last = max(e for _, e in x["spans"])
+        prof = pair_profile(sets[i], sets[j], max(t0, first - int(step_s * 1e6)),
+                            min(t1, last + int(step_s * 1e6)), min(step_s, 30.0))
+        if not prof["ok"] or prof["rel_speed_kms"] > slow:
+            continue
+        a, b = sorted((sets[i].norad, sets[j].norad))
+        out.append(PairRecord(
+            a, b, regime, thr, first, last, prof["min_km"], prof["t_min_us"],
+            prof["rel_speed_kms"], dur, x["slow"], prof["max_km"], prof["max_rel_speed_kms"],
+            prof["plane_deg"], prof["range_trend_km_per_day"],
+            {sets[i].norad: sets[i], sets[j].norad: sets[j]}, 1))
+    return out
+
+
+def _prefix(name: str | None) -> str | None:
+    if not name:
+        return None
+    m = re.match(r"[A-Z]+", name.upper().strip())
+    return m.group(0) if m and m.group(0) not in _GENERIC_PREFIX else None
+
+
+def _docked(rec: PairRecord, docked_km: float) -> str | None:
+    """Why the pair counts as docked, or None: within ``docked_km`` throughout,
+    range nearly constant and no relative motion.  A module whose element set
+    was fitted days apart from its stack's (CSS Tianhe in the 2023-04-13
+    snapshot) drifts apart on paper and is not recognised as docked."""
+    spread = rec.max_range_km - rec.min_range_km
+    if rec.max_range_km <= docked_km and spread <= 0.5 and rec.max_rel_speed_kms <= 0.002:
+        return "range ~0 and no relative motion"
+    return None
+
+
+def _label(rec: PairRecord, ra: dict, rb: dict, docked_km: float, moved: bool,
+           window_s: float) -> str:
+    types = [r.get("object_type") or infer_object_type(r.get("name")) for r in (ra, rb)]
+    passive = all(t in ("debris", "rocket body") for t in types)
+    if _docked(rec, docked_km):
+        return "docked"
+    la, lb = ((r.get("intldes") or "")[:8] for r in (ra, rb))
+    oa, ob = ra.get("owner"), rb.get("owner")
+    pa, pb = _prefix(ra.get("name")), _prefix(rb.get("name"))
+    coplanar = rec.plane_deg < 1.0
+    if la and la == lb:
+        return "formation" if not any(t in ("debris", "rocket body") for t in types) \
+            and coplanar else "same-launch objects"
+    if pa and pa == pb and (oa == ob or not oa or not ob) and not passive \
+            and rec.plane_deg < 2.0 and rec.regime != "geo":
+        return "constellation neighbours"
+    if oa and oa == ob:
+        return "formation" if rec.regime == "leo" and coplanar and not passive \
+            else "same-owner cluster"
+    if passive:
+        return "passive objects"
+    persistent = rec.duration_s >= 0.5 * window_s or (rec.approaches >= 3 and coplanar)
+    if not moved and not persistent:
+        return "drift-through"
+    return "foreign approach" if oa and ob else "unattributed approach"
+
+
+def detect_proximity(
+    history: Sequence[ElementSet],
+    start_us: int,
+    stop_us: int,
+    *,
+    regimes: Sequence[str] = ("leo", "meo", "heo", "geo"),
+    thresholds_km: dict[str, float] | None = None,
+    slow_kms: dict[str, float] | None = None,
+    objects: dict[int, dict] | None = None,
+    segment_s: float = 86_400.0,
+    step_s: float = 60.0,
+    min_duration_s: float = 600.0,
+    docked_km: float = 1.0,
+    lookback_days: float = 10.0,
+    workers: int = 1,
+) -> ProximityReport:
+    """Proximity events of the objects of ``history`` (any number of element
+    sets per object) from ``start_us`` to ``stop_us``.
+
+    ``objects`` maps catalogue numbers to catalogue rows (name, owner,
+    object_type, intldes) as :meth:`orbwatch.store.Store.objects` gives them;
+    element-set names and designators fill in where a row is missing.
+    """
+    if stop_us <= start_us:
+        raise ValueError("the window must end after it starts")
+    bad = sorted(set(regimes) - set(REGIMES))
+    if bad:
+        raise ValueError(f"unknown regime(s) {', '.join(bad)}; expected {', '.join(REGIMES)}")
+    thr = {**DEFAULT_THRESHOLDS_KM, **(thresholds_km or {})}
+    slow = {**DEFAULT_SLOW_KMS, **(slow_kms or {})}
+    by_norad: dict[int, list[ElementSet]] = defaultdict(list)
+    for s in history:
+        by_norad[s.norad].append(s)
+    seg_us = int(segment_s * 1e6)
+    bounds = list(range(start_us, stop_us, seg_us)) + [stop_us]
+    merged: dict[tuple[int, int], PairRecord] = {}
+    screened = defaultdict(int)
+    for t0, t1 in zip(bounds, bounds[1:], strict=False):
+        if t1 <= t0:
+            continue
+        sets = select_nearest(by_norad, (t0 + t1) // 2)
+        reg = regime_of(sets)
+        for g in regimes:
+            sub = [s for s, r in zip(sets, reg, strict=True) if r == g]
+            screened[g] = max(screened[g], len(sub))
+            if len(sub) < 2:
+                continue
+            for rec in _segment_pairs(sub, g, thr[g], slow[g], t0, t1, step_s, min_duration_s,
+                                      workers):
+                key = (rec.a, rec.b)
+                if key in merged:
+                    _merge(merged[key], rec)
+                else:
+                    merged[key] = rec
+    pairs = sorted(merged.values(), key=lambda r: (r.first_us, r.a, r.b))
+    events = [_event(r, by_norad, objects or {}, docked_km, lookback_days,
+                     (stop_us - start_us) / 1e6) for r in pairs]
+    stats = {"segments": len(bounds) - 1, "objects": dict(screened),
+             "thresholds_km": {g: thr[g] for g in regimes},
+             "slow_kms": {g: slow[g] for g in regimes}, "pairs": len(pairs)}
+    return ProximityReport(events, pairs, stats)
+
+
+def _row(norad: int, objects: dict[int, dict], s: ElementSet) -> dict:
+    row = dict(objects.get(norad) or {})
+    row.setdefault("name", s.name)
+    if not row.get("name"):
+        row["name"] = s.name
+    if not row.get("intldes"):
+        row["intldes"] = s.intldes
+    return row
+
+
+def _event(rec: PairRecord, by_norad, objects, docked_km: float, lookback_days: float,
+           window_s: float) -> Event:
+    sa, sb = rec.sets[rec.a], rec.sets[rec.b]
+    ra, rb = _row(rec.a, objects, sa), _row(rec.b, objects, sb)
+    moves = {n: manoeuvre_check(by_norad[n], rec.first_us, lookback_days=lookback_days)
+             for n in (rec.a, rec.b)}
+    movers = [n for n in (rec.a, rec.b) if moves[n]]
+    label = _label(rec, ra, rb, docked_km, bool(movers), window_s)
+    subject = max(movers, key=lambda n: moves[n]["score"]) if movers else rec.a
+    other = rec.b if subject == rec.a else rec.a
+    rows = {rec.a: ra, rec.b: rb}
+    ss, so = rec.sets[subject], rec.sets[other]
+    a_mean = 0.5 * (ss.semi_major_axis_km + so.semi_major_axis_km)
+    drift = (so.mean_motion - ss.mean_motion) * 2 * math.pi * a_mean  # km/day, other ahead
+    ages = [abs(rec.min_time_us - s.epoch_us) / _DAY_US for s in (ss, so)]
+    manoeuvre = None
+    if movers:
+        m = moves[subject]
+        manoeuvre = {"norad": subject, "between": [format_iso(m["before_epoch_us"], 0),
+                                                   format_iso(m["after_epoch_us"], 0)],
+                     **{k: m[k] for k in ("delta_a_km", "delta_i_deg", "plane_change_deg")}}
+        ids = _maneuver_event_ids(by_norad[subject], m["before_epoch_us"], m["after_epoch_us"])
+        manoeuvre["maneuver_event_ids"] = ids
+    n_hist = {n: len(by_norad[n]) for n in (subject, other)}
+    return Event(
+        kind="proximity",
+        objects=(subject, other),
+        epoch_us=rec.min_time_us,
+        start_us=rec.first_us,
+        end_us=rec.last_us,
+        metrics={"min_range_km": rec.min_range_km, "rel_speed_kms": rec.rel_speed_kms,
+                 "coplanarity_deg": plane_angle_deg(ss, so, rec.min_time_us),
+                 "drift_km_per_day": drift, "duration_s": rec.duration_s,
+                 "approaches": rec.approaches, "max_range_km": rec.max_range_km,
+                 "range_trend_km_per_day": rec.range_trend_km_per_day,
+                 "threshold_km": rec.threshold_km},
+        uncertainty={"start_end_s": 60.0, "element_set_age_days": [round(x, 3) for x in ages]},
+        confidence=1.0 if max(ages) <= STALE_DAYS else 0.5,
+        evidence={
+            "names": [rows[subject].get("name"), rows[other].get("name")],
+            "owners": [rows[subject].get("owner"), rows[other].get("owner")],
+            "object_types": [rows[n].get("object_type") or infer_object_type(rows[n].get("name"))
+                             for n in (subject, other)],
+            "label": label, "regime": rec.regime, "docked_basis": _docked(rec, docked_km),
+            "subject_reason": ("manoeuvre before first approach" if movers else
+                               "no manoeuvre seen: lower catalogue number"),
+            "manoeuvre": manoeuvre,
+            "history_sets": [n_hist[subject], n_hist[other]],
+            "plane_angle_rxv_deg": rec.plane_deg,
+            "element_sets": [{"norad": s.norad, "epoch": s.epoch_iso, "source": s.source,
+                              "stale": a > STALE_DAYS} for s, a in zip((ss, so), ages,
+                                                                       strict=True)],
+            "method": "regime screening (SGP4, proven sieve) per segment with the set "
+                      "nearest in epoch; kept when slow and long or repeated",
+        },
+    )

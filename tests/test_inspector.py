@@ -1,0 +1,98 @@
+"""The inspector pattern: synthetic truth, and what the public Cosmos 2542 /
+USA 245 data can and cannot show."""
+
+from __future__ import annotations
+
+import pytest
+
+from orbwatch.detect.inspector import detect_inspections, inspect_history
+from orbwatch.detect.proximity import detect_proximity, pair_profile, plane_angle_deg
+from orbwatch.elements.tle import read_tle
+from orbwatch.time import parse_iso
+from test_proximity import DAY, T0, orbit, write_and_ingest
+
+INSPECTOR = 91000
+TARGETS = [(91001, "US", 15.0, 10.0), (91002, "FR", 14.8, 40.0), (91003, "JPN", 14.6, 70.0)]
+
+
+def test_inspector_visits_three_targets_in_order(tmp_path):
+    sets = []
+    for d in range(9):
+        for norad, _, n, raan in TARGETS:
+            sets.append(orbit(norad, f"TARGET {norad}", n, raan, 0.0, d))
+        norad, _, n, raan = TARGETS[d // 3]  # three days parked at each, 3.6 km ahead
+        sets.append(orbit(INSPECTOR, "INSPECTOR 1", n, raan, 0.03, d))
+    store = write_and_ingest(tmp_path, sets)
+    owners = {INSPECTOR: "CIS", **{t[0]: t[1] for t in TARGETS}}
+    objects = {o["norad"]: {**o, "owner": owners[o["norad"]]} for o in store.objects()}
+    proximities, inspections = inspect_history(store.element_sets(), T0, T0 + 9 * DAY,
+                                               objects=objects, regimes=["leo"])
+    assert {frozenset(e.objects) for e in proximities} == \
+        {frozenset({INSPECTOR, t[0]}) for t in TARGETS}
+    assert len(inspections) == 1
+    ev = inspections[0]
+    assert ev.kind == "inspection"
+    assert ev.objects == (INSPECTOR, 91001, 91002, 91003)
+    assert [t["norad"] for t in ev.evidence["targets"]] == [91001, 91002, 91003]
+    assert [t["owner"] for t in ev.evidence["targets"]] == ["US", "FR", "JPN"]
+    assert ev.evidence["foreign_targets"] == 3
+    for k, t in enumerate(ev.evidence["targets"]):
+        assert abs(parse_iso(t["start"]) - (T0 + 3 * k * DAY)) <= DAY
+        assert t["min_range_km"] < 6.0
+    # the two relocations are seen in the inspector's element-set history
+    assert ev.metrics["relocations_seen"] == 2
+    assert ev.start_us == T0 and ev.end_us == T0 + 9 * DAY
+    # a targets' own events never make it an inspector
+    assert detect_inspections(proximities[:1]) == []
+
+
+def test_cosmos_2542_and_usa_245_what_the_data_show(shared_data):
+    """Cosmos 2542 (44797) shadowed USA 245 (39232) in Jan-Feb 2020.  USA 245 is
+    classified and in no public catalogue; the only public elements are one amateur
+    set of 2020-04-19.  What they show: the orbits were near-coplanar (within
+    about 1 deg, J2 precession included) with similar perigee/apogee.  What they
+    cannot show: how close the two came, or when, because the USA 245 set is
+    ~110 days away from the shadowing period, so its along-track position then is
+    unknown (a range computed from it is flagged stale)."""
+    text = (shared_data / "rpo/anakesh_cosmos2542_usa245_tles.txt").read_text()
+    sets = read_tle(text, future_tolerance_days=None).sets
+    cosmos = [s for s in sets if s.norad == 44797]
+    usa = [s for s in sets if s.norad == 39232]
+    assert len(cosmos) == 5 and len(usa) == 1
+    jan = parse_iso("2020-01-15T00:00:00Z")
+    angle = plane_angle_deg(cosmos[-1], usa[0], jan)
+    assert angle < 1.5  # near-coplanar
+    assert abs(cosmos[-1].perigee_km - usa[0].perigee_km) < 120
+    assert abs(cosmos[-1].apogee_km - usa[0].apogee_km) < 180
+    # a range can be computed (tens to thousands of km depending on the day) but
+    # it is no evidence: the USA 245 set is ~95 days from the window
+    prof = pair_profile(cosmos[-1], usa[0], jan, jan + DAY, 30.0)
+    assert prof["ok"] and prof["plane_deg"] < 1.5
+    assert (usa[0].epoch_us - jan) / DAY > 90
+    report = detect_proximity(sets, jan, jan + 3 * DAY, regimes=["leo"])
+    for ev in report.events:  # whatever is found carries the stale flag
+        assert ev.confidence < 1.0
+        assert any(s["stale"] for s in ev.evidence["element_sets"])
+
+
+@pytest.mark.parametrize("snapshot", ["odap_spacetrack_3le_2019-12-19.txt.gz",
+                                      "esri_tle_2020-07-13.txt.gz"])
+def test_cosmos_2542_2543_in_snapshots(shared_data, snapshot):
+    """The snapshots hold COSMOS 2542 and 2543 but not USA 245, so no approach
+    to it can be shown.  In 2020-07-13 COSMOS 2543 (44835) is within ~5 km of
+    COSMOS 2535 (44421), co-planar, two days before the 2020-07-15 release."""
+    from orbwatch.elements.readers import read_path
+
+    sets = read_path(shared_data / "catalog" / snapshot, future_tolerance_days=None).sets
+    by = {s.norad: s for s in sets}
+    assert 44797 in by and 44835 in by and 39232 not in by
+    k = by[44797]
+    band = [s for s in sets if abs(s.inclination - k.inclination) < 0.5
+            and 13.5 < s.mean_motion < 16.0]
+    report = detect_proximity(band, k.epoch_us - DAY // 4, k.epoch_us + DAY // 4,
+                              regimes=["leo"])
+    pairs = {frozenset(e.objects): e for e in report.events}
+    assert not any(39232 in p for p in pairs)
+    if snapshot.startswith("esri"):
+        ev = pairs[frozenset({44421, 44835})]
+        assert ev.metrics["min_range_km"] < 6.0 and ev.metrics["coplanarity_deg"] < 0.05
