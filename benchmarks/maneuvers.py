@@ -25,6 +25,7 @@ import numpy as np
 from orbwatch.detect.maneuvers import (
     DEFAULT_THRESHOLD,
     detect_maneuvers,
+    match_times,
     merge_close_times,
     score_matches,
 )
@@ -108,6 +109,30 @@ def iss_counts(data: Path) -> dict:
     return out
 
 
+def recall_by_delta_v(data: Path, split_mps: float = 0.01) -> dict:
+    """Recall (+-1 day) of truth events with logged delta-v above / below ``split_mps``
+    (IDS logs only; an event's delta-v is the sum over the burns merged into it)."""
+    out = {}
+    for name, (fname, _) in SATELLITES.items():
+        sets, truth = load_case(data, name)
+        log = load_operator_log(Path(data) / "maneuvers" / "shorten_tle_benchmark" / "raw_manoeuvres"
+                                / fname)
+        starts = us_from_datetime64(log.starts())
+        dvs = np.array([np.nan if m.delta_v_mps is None else m.delta_v_mps for m in log.maneuvers])
+        if np.all(np.isnan(dvs)) or truth.size == 0:
+            continue
+        ev = np.array([np.sum(dvs[(starts >= t) & (starts < t + int(MERGE_DAYS * DAY_US))])
+                       for t in truth])
+        det = np.array([m.epoch_us for m in detect_maneuvers(sets)], dtype=np.int64)
+        hit = np.zeros(truth.size, dtype=bool)
+        for _, j in match_times(det, truth, DAY_US):
+            hit[j] = True
+        big = ev >= split_mps
+        out[name] = {"above": (int(hit[big].sum()), int(big.sum())),
+                     "below": (int(hit[~big].sum()), int((~big).sum()))}
+    return out
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--data", type=Path, default=default_data())
@@ -133,6 +158,10 @@ def main(argv=None) -> int:
         print(f"{thr:6.1f} {r['LEO']['1d']['precision']:6.2f} {r['LEO']['1d']['recall']:6.2f} "
               f"{r['LEO']['1d']['f1']:6.2f} {r['GEO']['1d']['precision']:6.2f} "
               f"{r['GEO']['1d']['recall']:6.2f} {r['GEO']['1d']['f1']:6.2f} {r['ALL']['1d']['f1']:6.2f}")
+    print("\nrecall (±1 d) by logged delta-v (IDS logs): found/total")
+    for n, v in recall_by_delta_v(args.data).items():
+        print(f"  {n:<13} >= 1 cm/s {v['above'][0]:>4}/{v['above'][1]:<4}  < 1 cm/s "
+              f"{v['below'][0]:>4}/{v['below'][1]}")
     iss = iss_counts(args.data)
     print("\nISS (no truth file): detections per year")
     for f, v in iss.items():

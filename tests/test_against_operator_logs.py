@@ -22,12 +22,15 @@ _SPEC = importlib.util.spec_from_file_location(
 bench = importlib.util.module_from_spec(_SPEC)
 _SPEC.loader.exec_module(bench)
 
-#: satellite -> (F1 within 1 day, F1 within 12 h) measured at the default threshold
+#: satellite -> (F1 within 1 day, F1 within 12 h) measured at the default threshold; where
+#: the SGP4-residual detector measures lower than the element-step detector before it
+#: (Jason-2 1 d: 0.53, Fengyun-2D 12 h: 0.78, Fengyun-2F: 0.71/0.67) the older, higher
+#: value is kept so the floors never drop
 MEASURED = {
-    "Sentinel-3A": (0.85, 0.85),  # LEO
-    "CryoSat-2": (0.64, 0.57),  # LEO
+    "Sentinel-3A": (0.86, 0.85),  # LEO
+    "CryoSat-2": (0.73, 0.66),  # LEO
     "Jason-2": (0.56, 0.50),  # LEO
-    "Fengyun-2D": (0.79, 0.79),  # GEO
+    "Fengyun-2D": (0.82, 0.79),  # GEO
     "Fengyun-2F": (0.73, 0.68),  # GEO
 }
 MARGIN = 0.05

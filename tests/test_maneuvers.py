@@ -3,7 +3,8 @@
 Histories are built from mean elements: drag decay (LEO) or lunisolar
 inclination drift (GEO), J2 node/apsis drift, Gaussian element-set noise on
 every set, a cadence of 1-3 sets per day with random gaps, and one outlier
-set.  Burns change the elements by Gauss's equations for a near-circular orbit:
+set.  The satellite's along-track position follows its true mean motion
+(element-set noise and the outlier do not move it).  Burns change the elements by Gauss's equations for a near-circular orbit:
 along-track ``da = 2 a dv / v``, normal ``di = dv / v`` (at the node).
 """
 
@@ -44,19 +45,23 @@ def _history(*, geo: bool, burns, days=150, outlier_day=None, seed=1):
         a0, e0, i0, decay, sig_a, sig_i = 7160.0, 1.1e-3, 98.6, 4e-3, 4e-3, 2e-4
         i_rate, raan_rate, argp_rate = 0.0, 0.9856, -3.0
     v = math.sqrt(MU / a0)
-    a = a0 - decay * t + rng.normal(0, sig_a, t.size)
+    a_true = a0 - decay * t
     inc = i0 + i_rate * t + rng.normal(0, sig_i, t.size)
     for day, dv, di in burns:
-        a += np.where(t > day, 2 * a0 * (dv / 1000.0) / v, 0.0)
+        a_true += np.where(t > day, 2 * a0 * (dv / 1000.0) / v, 0.0)
         inc += np.where(t > day, di, 0.0)
+    a = a_true + rng.normal(0, sig_a, t.size)
     if outlier_day is not None:
         j = int(np.searchsorted(t, outlier_day))
         a[j] += 30 * sig_a
         inc[j] += 30 * sig_i
     n = np.sqrt(MU / a**3) * 86400 / (2 * math.pi)
+    # the satellite moves with its true mean motion; element-set noise does not move it
+    n_true = np.sqrt(MU / a_true**3) * 86400 / (2 * math.pi)
     raan = (40 + raan_rate * t + rng.normal(0, 3e-4, t.size)) % 360
     argp = (90 + argp_rate * t + rng.normal(0, 1e-2, t.size)) % 360
-    mean_anom = (360 * np.cumsum(np.concatenate([[0], np.diff(t) * n[1:]]))) % 360
+    mean_anom = (360 * np.cumsum(np.concatenate([[0], np.diff(t) * n_true[1:]]))
+                 + rng.normal(0, sig_a / a0 * 57.3, t.size)) % 360
     ecc = e0 + rng.normal(0, 2e-6, t.size)
     sets = [ElementSet(norad=90001, epoch_us=T0 + int(round(tt * DAY)), mean_motion=float(nn),
                        eccentricity=float(ee), inclination=float(ii), raan=float(rr),

@@ -12,8 +12,18 @@ Method (same settings for every object; details in
   |z| over the five quantities; an interval is a candidate when the score
   exceeds ``threshold``.  A single bad set cannot move a 3-set median, so an
   outlier that reverts at the next set is not a manoeuvre.
+* SGP4 prediction residuals (:mod:`orbwatch.detect.maneuver_residuals`): every
+  set is propagated to the next sets and the along-track miss, normalised by
+  the object's own gap-dependent robust scale, scores each interval by the
+  agreement of the predictions from the set before it and into the set after
+  it.  This sees semi-major-axis changes of metres that element steps miss.
+  An interval is a candidate when ``max(step z, residual z * threshold /
+  RESIDUAL_THRESHOLD)`` exceeds ``threshold``.
 * Candidates closer than the step window are one manoeuvre, placed at the
-  interval whose one-interval residual is largest.
+  interval with the largest residual score when that exceeds
+  ``RESIDUAL_THRESHOLD`` (one interval earlier if the set after the jump was
+  already partly displaced, see :func:`_walk_back`), else where the element
+  series first moved a fifth of its step.
 * Delta-v from Gauss's equations for near-circular orbits:
   along-track ``dv_t = v * da / (2a)``, normal ``dv_n = v * |d(normal)|``,
   radial ``dv_r = v * max(0, |de| - 2|dv_t|/v)`` (the part of the
@@ -38,6 +48,7 @@ from orbwatch.detect.maneuver_features import (
     history_arrays,
     step_statistics,
 )
+from orbwatch.detect.maneuver_residuals import along_z, crossing_scores, prediction_residuals
 from orbwatch.events import Event
 from orbwatch.time import jd_fr
 
@@ -58,6 +69,12 @@ SCORED_GEO = (0, 1, 2, 3, 4)
 #: a feature's step enters delta-v only above this robust z-score
 COMPONENT_Z = 3.0
 SCORED_OTHER = (0, 1, 2)
+#: robust z-score of the SGP4 along-track prediction residual that marks a manoeuvre
+RESIDUAL_THRESHOLD = 12.0
+#: a set whose predictions from the two sets before it already depart by this much (with
+#: the sign of the jump) is taken as post-manoeuvre: the manoeuvre is placed one interval back
+PARTIAL_Z = 5.0
+WALK_BACK_SETS = 1
 _GRID = 193
 
 
@@ -126,6 +143,22 @@ def _first_crossing(x: np.ndarray, k: int, fraction: float = LOCATE_FRACTION) ->
     frac = (x[lo + 1:hi + 1] - before) / (after - before)
     past = np.flatnonzero(frac >= fraction)
     return lo + int(past[0]) if past.size else k
+
+
+def _walk_back(z: np.ndarray, signed: np.ndarray, k: int) -> int:
+    """The first set after a manoeuvre is often fitted partly to pre-manoeuvre tracking:
+    step back one interval while predictions *into* set k (from sets k-1, k-2) already
+    depart, with the sign of the jump, by more than ``PARTIAL_Z``."""
+    for _ in range(WALK_BACK_SETS):
+        if k < 1:
+            break
+        into = [z[k - 1 - ell, ell] for ell in range(2) if k - 1 - ell >= 0]
+        into = [v for v in into if np.isfinite(v)]
+        if not into or np.sign(np.median(into)) != np.sign(signed[k]) \
+                or abs(float(np.median(into))) < PARTIAL_Z:
+            break
+        k -= 1
+    return k
 
 
 def _classify(regime: str, dv_r: float, dv_t: float, dv_n: float, da: float, a: float) -> str:
@@ -204,14 +237,23 @@ def detect_maneuvers(history, *, threshold: float = DEFAULT_THRESHOLD) -> list[M
     h = history_arrays(sets)
     st = step_statistics(h, step_sets=STEP_SETS, skip_sets=SKIP_SETS)
     used = list(SCORED_GEO if h.geo else SCORED_OTHER)
-    score = np.max(np.abs(st.z_step[:, used]), axis=1)
-    local = np.max(np.abs(st.z_residual[:, used]), axis=1)
+    elem = np.max(np.abs(st.z_step[:, used]), axis=1)
+    zres = along_z(prediction_residuals(sets))
+    signed = crossing_scores(zres)
+    pred = np.abs(signed)
+    score = np.maximum(elem, pred * threshold / RESIDUAL_THRESHOLD)
+    local = pred
     median_gap = float(np.median(st.dt_days))
     x = np.vstack([np.zeros((1, st.residual.shape[1])), np.cumsum(st.residual, axis=0)])
     out = []
     for k in _select(score, local, threshold):
-        f = used[int(np.argmax(np.abs(st.z_step[k, used])))]
-        j = _first_crossing(x[:, f], k)
+        lo, hi = max(0, k - STEP_SETS), min(pred.size, k + STEP_SETS + 1)
+        near = lo + int(np.argmax(pred[lo:hi]))
+        if pred[near] >= RESIDUAL_THRESHOLD:
+            j = _walk_back(zres, signed, near)
+        else:
+            f = used[int(np.argmax(np.abs(st.z_step[k, used])))]
+            j = _first_crossing(x[:, f], k)
         out.append(_build(h, sets, j, st, float(score[k]), threshold, median_gap))
     return out
 
