@@ -1,3 +1,12 @@
 """Imports every command module so that each registers on the app."""
 
-from orbwatch.cli import catalog, fetch, maneuvers, pc, propagate, proximity, screen  # noqa: F401
+from orbwatch.cli import (  # noqa: F401
+    catalog,
+    fetch,
+    forensics,
+    maneuvers,
+    pc,
+    propagate,
+    proximity,
+    screen,
+)

@@ -1,0 +1,133 @@
+"""``orbwatch origin`` and ``orbwatch breakup``: where a new object came from;
+when and where a breakup happened."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import typer
+
+from orbwatch.cli.app import DbOption, app
+from orbwatch.cli.catalog import open_db
+from orbwatch.cli.output import OutputFormat, emit, err_console
+from orbwatch.errors import UserError
+
+__all__ = ["origin_cmd", "breakup_cmd"]
+
+FormatOpt = typer.Option(OutputFormat.table, "--format", "-f", help="table | csv | json")
+
+
+def _read(paths: list[str]):
+    from orbwatch.elements.readers import read_path
+
+    sets = []
+    for p in paths:
+        if not Path(p).exists():
+            raise UserError(f"--catalog: no such file {p}")
+        out = read_path(p, future_tolerance_days=None)
+        if out.errors:
+            err_console.print(f"{p}: {len(out.errors)} records rejected", highlight=False,
+                              markup=False)
+        sets.extend(out.sets)
+    if not sets:
+        raise UserError("no element sets in the --catalog files")
+    return sets
+
+
+def _all_sets(catalog: list[str] | None, db: str | None):
+    if catalog:
+        return _read(catalog)
+    sets = open_db(db).element_sets()
+    if not sets:
+        raise UserError("the database holds no element sets; run 'orbwatch ingest' or "
+                        "give --catalog")
+    return sets
+
+
+@app.command("origin")
+def origin_cmd(
+    norad: int = typer.Argument(..., help="Catalogue number of the new object."),
+    catalog: list[str] | None = typer.Option(None, "--catalog", help="Element-set files "
+                                             "instead of the database."),
+    candidates: list[int] | None = typer.Option(None, "--candidates",
+                                                help="Only these candidate parents."),
+    search_days: float = typer.Option(30.0, "--search-days", help="Closest-approach search "
+                                      "window before the child's first set (days)."),
+    db: str | None = DbOption,
+    fmt: OutputFormat = FormatOpt,
+) -> None:
+    """Rank candidate parents and date, place and size the separation."""
+    from orbwatch.forensics.origin import find_origin
+
+    sets = _all_sets(catalog, db)
+    child = [s for s in sets if s.norad == norad]
+    if not child:
+        raise UserError(f"object {norad} has no element sets in the catalogue")
+    result = find_origin(child, sets, candidates=candidates or None, search_days=search_days)
+    if fmt is OutputFormat.json:
+        sys.stdout.write(json.dumps(result.to_dict(), indent=2) + "\n")
+        return
+    rows = [c.to_dict() for c in result.candidates]
+    emit(rows, fmt, title=f"origin of {norad}",
+         columns=["parent", "name", "same_launch", "method", "epoch", "sigma_s", "lat_deg",
+                  "lon_deg", "alt_km", "dv_kms", "min_distance_km"]
+         if fmt is OutputFormat.table else None)
+    if result.best is not None:
+        err_console.print(f"best parent {result.best.parent}: {result.best.why}",
+                          highlight=False, markup=False)
+
+
+@app.command("breakup")
+def breakup_cmd(
+    intdes: str | None = typer.Option(None, "--intdes", help="Launch (YYYY-NNN): its pieces "
+                                      "are the fragments."),
+    norad: list[int] | None = typer.Option(None, "--norad", help="Fragment catalogue numbers."),
+    parent: int | None = typer.Option(None, "--parent", help="Parent catalogue number "
+                                      "(its set before the event)."),
+    catalog: list[str] | None = typer.Option(None, "--catalog", help="Element-set files "
+                                             "instead of the database."),
+    figures: str | None = typer.Option(None, "--figures", help="Write Gabbard and spread "
+                                       "PNGs into this folder."),
+    db: str | None = DbOption,
+    fmt: OutputFormat = FormatOpt,
+) -> None:
+    """Date and locate a breakup from its debris; delta-v and kind."""
+    from orbwatch.forensics.breakup import estimate_breakup
+
+    if not intdes and not norad:
+        raise UserError("give --intdes YYYY-NNN or --norad N...")
+    sets = _all_sets(catalog, db)
+    if intdes:
+        frags = [s for s in sets if s.intldes and s.intldes.startswith(intdes)]
+    else:
+        frags = [s for s in sets if s.norad in set(norad)]
+    par = None
+    if parent is not None:
+        ps = [s for s in sets if s.norad == parent]
+        if not ps:
+            raise UserError(f"parent {parent} has no element sets")
+        par = min(ps, key=lambda s: s.epoch_us)
+    if not frags:
+        raise UserError(f"no fragments found for {intdes or norad}")
+    result = estimate_breakup(frags, parent=par)
+    if figures:
+        from orbwatch.forensics.figures import gabbard_png, spread_png
+
+        out = Path(figures)
+        out.mkdir(parents=True, exist_ok=True)
+        gabbard_png(frags, out / "gabbard.png", parent=par)
+        spread_png(result, out / "spread.png")
+        err_console.print(f"wrote {out / 'gabbard.png'} and {out / 'spread.png'}",
+                          highlight=False, markup=False)
+    if fmt is OutputFormat.json:
+        sys.stdout.write(json.dumps(result.to_dict(), indent=2) + "\n")
+        return
+    d = result.to_dict()
+    row = {"epoch": d["epoch"], "sigma_s": result.sigma_s, "method": result.method,
+           "lat_deg": result.lat_deg, "lon_deg": result.lon_deg, "alt_km": result.alt_km,
+           "fragments": len(result.fragments), "dv_median_kms":
+           result.delta_v["dv_median_kms"], "classification": result.classification}
+    emit([row], fmt, title="breakup")
+    err_console.print(result.why, highlight=False, markup=False)
