@@ -15,13 +15,30 @@ from orbwatch.errors import UserError
 from orbwatch.store.db import Store, default_db_path
 from orbwatch.store.ingest import expand_paths, ingest_bytes, ingest_path
 
-__all__ = ["ingest", "objects_cmd", "history", "doctor"]
+__all__ = ["ingest", "objects_cmd", "history", "doctor", "open_db", "read_catalog_files"]
 
 FormatOpt = typer.Option(OutputFormat.table, "--format", "-f", help="Output format.")
 
 
 def open_db(db: str | None, *, create: bool = False) -> Store:
     return Store(db or default_db_path(), create=create)
+
+
+def read_catalog_files(paths: list[str], option: str = "--catalog") -> list:
+    """Element sets of the files a command was given with ``--catalog``;
+    rejected records are summarised on stderr, unreadable files are a user error."""
+    from orbwatch.elements.readers import read_path
+
+    sets = []
+    for p in paths:
+        out = read_path(p, future_tolerance_days=None)  # a missing file is a ParseError
+        if out.errors:
+            err_console.print(f"{p}: {len(out.errors)} records rejected (first: "
+                              f"{out.errors[0].headline()})", highlight=False, markup=False)
+        sets.extend(out.sets)
+    if not sets:
+        raise UserError(f"no element sets in the {option} files")
+    return sets
 
 
 @app.command()

@@ -10,7 +10,7 @@ from pathlib import Path
 import typer
 
 from orbwatch.cli.app import DbOption, app
-from orbwatch.cli.catalog import open_db
+from orbwatch.cli.catalog import open_db, read_catalog_files
 from orbwatch.cli.output import OutputFormat, emit, err_console
 from orbwatch.errors import UserError
 
@@ -19,26 +19,9 @@ __all__ = ["origin_cmd", "breakup_cmd"]
 FormatOpt = typer.Option(OutputFormat.table, "--format", "-f", help="table | csv | json")
 
 
-def _read(paths: list[str]):
-    from orbwatch.elements.readers import read_path
-
-    sets = []
-    for p in paths:
-        if not Path(p).exists():
-            raise UserError(f"--catalog: no such file {p}")
-        out = read_path(p, future_tolerance_days=None)
-        if out.errors:
-            err_console.print(f"{p}: {len(out.errors)} records rejected", highlight=False,
-                              markup=False)
-        sets.extend(out.sets)
-    if not sets:
-        raise UserError("no element sets in the --catalog files")
-    return sets
-
-
 def _all_sets(catalog: list[str] | None, db: str | None):
     if catalog:
-        return _read(catalog)
+        return read_catalog_files(catalog)
     sets = open_db(db).element_sets()
     if not sets:
         raise UserError("the database holds no element sets; run 'orbwatch ingest' or "

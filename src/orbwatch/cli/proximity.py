@@ -9,7 +9,7 @@ import sys
 import typer
 
 from orbwatch.cli.app import DbOption, app
-from orbwatch.cli.catalog import open_db
+from orbwatch.cli.catalog import open_db, read_catalog_files
 from orbwatch.cli.output import OutputFormat, emit, err_console
 from orbwatch.detect.inspector import detect_inspections
 from orbwatch.detect.proximity import DEFAULT_THRESHOLDS_KM, REGIMES, detect_proximity
@@ -22,21 +22,9 @@ __all__ = ["proximity_cmd", "load_catalog_files", "event_rows"]
 def load_catalog_files(paths: list[str], satcat: list[str] | None):
     """Element sets of every file (all kept: several snapshots are a history) and
     catalogue rows from the ``--satcat`` files."""
-    from orbwatch.elements.readers import read_path
     from orbwatch.elements.satcat import merge_by_norad, read_satcat
 
-    sets = []
-    for p in paths:
-        try:
-            out = read_path(p, future_tolerance_days=None)
-        except OSError as exc:
-            raise UserError(f"--catalog {p}: {exc.strerror or exc}") from None
-        if out.errors:
-            err_console.print(f"{p}: {len(out.errors)} records rejected (first: "
-                              f"{out.errors[0].headline()})", highlight=False, markup=False)
-        sets.extend(out.sets)
-    if not sets:
-        raise UserError("no element sets in the --catalog files")
+    sets = read_catalog_files(paths)
     records = []
     for p in satcat or []:
         try:

@@ -10,7 +10,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from orbwatch.cli.app import DbOption, app
-from orbwatch.cli.catalog import open_db
+from orbwatch.cli.catalog import open_db, read_catalog_files
 from orbwatch.cli.output import OutputFormat, emit, err_console
 from orbwatch.errors import UserError
 from orbwatch.screen.assess import assess, encounter_cdm, event_row
@@ -33,18 +33,7 @@ def select_sets(sets, at_us: int):
 
 
 def _load_catalog(paths: list[str], mid_us: int):
-    from orbwatch.elements.readers import read_path
-
-    sets = []
-    for p in paths:
-        out = read_path(p, future_tolerance_days=None)
-        if out.errors:
-            err_console.print(f"{p}: {len(out.errors)} records rejected (first: "
-                              f"{out.errors[0].headline()})", highlight=False, markup=False)
-        sets.extend(out.sets)
-    if not sets:
-        raise UserError("no element sets in the --catalog files")
-    return select_sets(sets, mid_us), {}
+    return select_sets(read_catalog_files(paths), mid_us), {}
 
 
 def _load_store(db: str | None, mid_us: int, start_us: int):
