@@ -203,48 +203,14 @@ def sgp4_states(sets, times_us):
     return eph.position, eph.velocity
 
 
-def _equinoctial(a, e, i, raan, argp, m):
-    lp = raan + argp
-    t = np.tan(i / 2)
-    return np.stack([a, e * np.sin(lp), e * np.cos(lp), t * np.sin(raan), t * np.cos(raan),
-                     raan + argp + m], -1)
-
-
-def _classical(x):
-    a, h, k, p, q, lam = np.moveaxis(x, -1, 0)
-    e = np.hypot(h, k)
-    lp = np.arctan2(h, k)
-    raan = np.arctan2(p, q)
-    i = 2 * np.arctan(np.hypot(p, q))
-    return a, e, i, raan, lp - raan, lam - lp
-
-
-def fit_element_set(r, v, epoch_us: int, template: ElementSet, *, norads=None,
-                    iterations: int = 8) -> list[ElementSet]:
+def fit_element_set(r, v, epoch_us: int, template: ElementSet, *, norads=None) -> list[ElementSet]:
     """SGP4 mean element sets whose states at ``epoch_us`` reproduce the TEME
-    states ``r``, ``v`` (N, 3) to well under a metre.  Drag terms, names and
-    designators come from ``template``; ``norads`` numbers the sets."""
+    states ``r``, ``v`` (N, 3); drag terms, names and designators come from
+    ``template``, ``norads`` numbers the sets (see
+    :func:`orbwatch.propagate.fit.states_to_element_sets`)."""
+    from orbwatch.propagate.fit import states_to_element_sets
+
     r = np.atleast_2d(np.asarray(r, float))
-    v = np.atleast_2d(np.asarray(v, float))
-    target = _equinoctial(*rv_to_coe(r, v))
-    x = target.copy()
     norads = list(norads) if norads is not None else [template.norad] * len(r)
-    sets: list[ElementSet] = []
-    for _ in range(iterations):
-        a, e, i, raan, argp, m = _classical(x)
-        n_revday = np.sqrt(MU / a ** 3) / _REV_DAY
-        sets = [dataclasses.replace(
-            template, norad=int(norads[k]), epoch_us=int(epoch_us),
-            mean_motion=float(n_revday[k]), eccentricity=float(np.clip(e[k], 0, 0.99)),
-            inclination=float(np.degrees(i[k])), raan=float(np.degrees(raan[k]) % 360),
-            arg_perigee=float(np.degrees(argp[k]) % 360),
-            mean_anomaly=float(np.degrees(m[k]) % 360), extra={})
-            for k in range(len(r))]
-        rr, vv = sgp4_states(sets, [epoch_us])
-        got = _equinoctial(*rv_to_coe(rr[:, 0], vv[:, 0]))
-        d = target - got
-        d[:, 5] = wrap_pi(d[:, 5])
-        x = x + d
-        if np.nanmax(np.abs(rr[:, 0] - r)) < 1e-4:
-            break
-    return sets
+    return states_to_element_sets(r, np.atleast_2d(np.asarray(v, float)), epoch_us, norads,
+                                  bstar=template.bstar, template=template)

@@ -5,6 +5,7 @@ nearest-epoch selection over histories, and frame conversions.
   gives an :class:`Ephemeris` of (N, T, 3) TEME states.
 * :func:`propagate_history` -- each (object, time) from the set nearest in epoch.
 * :func:`teme_to_gcrf`, :func:`teme_to_itrf`, :func:`itrf_to_geodetic`.
+* :func:`fit_element_set` -- SGP4 mean elements fitted to states (least squares).
 """
 
 from orbwatch.propagate.batch import (
@@ -18,6 +19,12 @@ from orbwatch.propagate.batch import (
     SatelliteBatch,
     as_times_us,
     error_message,
+)
+from orbwatch.propagate.fit import (
+    FitResult,
+    fit_element_set,
+    state_to_element_set,
+    states_to_element_sets,
 )
 from orbwatch.propagate.frames import (
     FrameState,
@@ -47,6 +54,7 @@ __all__ = [
     "ERROR_PERTURBED_ECCENTRICITY",
     "ERROR_SEMI_LATUS_RECTUM",
     "Ephemeris",
+    "FitResult",
     "FrameState",
     "Geodetic",
     "SatelliteBatch",
@@ -54,6 +62,7 @@ __all__ = [
     "as_times_us",
     "ephemeris_to_frame",
     "error_message",
+    "fit_element_set",
     "geodetic_to_itrf",
     "group_history",
     "itrf_to_geodetic",
@@ -61,6 +70,8 @@ __all__ = [
     "select_nearest",
     "select_nearest_batch",
     "skyfield_time",
+    "state_to_element_set",
+    "states_to_element_sets",
     "teme_to_gcrf",
     "teme_to_itrf",
 ]
