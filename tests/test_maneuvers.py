@@ -57,10 +57,17 @@ def _history(*, geo: bool, burns, days=150, outlier_day=None, seed=1):
         inc[j] += 30 * sig_i
     n = np.sqrt(MU / a**3) * 86400 / (2 * math.pi)
     # the satellite moves with its true mean motion; element-set noise does not move it
-    n_true = np.sqrt(MU / a_true**3) * 86400 / (2 * math.pi)
     raan = (40 + raan_rate * t + rng.normal(0, 3e-4, t.size)) % 360
     argp = (90 + argp_rate * t + rng.normal(0, 1e-2, t.size)) % 360
-    mean_anom = (360 * np.cumsum(np.concatenate([[0], np.diff(t) * n_true[1:]]))
+    # along-track phase: the true mean motion integrated on a fine grid, so a burn
+    # starts the drift at its own time (not at the set before it)
+    fine = np.arange(0.0, days + 0.01, 0.01)
+    a_fine = a0 - decay * fine
+    for day, dv, _ in burns:
+        a_fine += np.where(fine > day, 2 * a0 * (dv / 1000.0) / v, 0.0)
+    n_fine = np.sqrt(MU / a_fine**3) * 86400 / (2 * math.pi)
+    phase = np.concatenate([[0.0], np.cumsum(0.5 * (n_fine[1:] + n_fine[:-1]) * 0.01)])
+    mean_anom = (360 * (np.interp(t, fine, phase) - np.interp(t[0], fine, phase))
                  + rng.normal(0, sig_a / a0 * 57.3, t.size)) % 360
     ecc = e0 + rng.normal(0, 2e-6, t.size)
     sets = [ElementSet(norad=90001, epoch_us=T0 + int(round(tt * DAY)), mean_motion=float(nn),

@@ -2,6 +2,7 @@
 
 from orbwatch.cli import (  # noqa: F401
     catalog,
+    debris,
     fetch,
     forensics,
     maneuvers,

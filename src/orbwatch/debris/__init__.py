@@ -1,4 +1,9 @@
-"""Debris consequences: NASA Standard Breakup Model, element-set fitting, lifetime."""
+"""Debris consequences: NASA Standard Breakup Model, orbital lifetime under
+drag (NRLMSIS 2.1) and J2, flux-based collision-rate increase, figures.
+
+Element-set fitting, which turns simulated fragments into element sets,
+lives in :mod:`orbwatch.propagate.fit`.
+"""
 
 from orbwatch.debris.breakup_model import (
     BreakupModelError,
@@ -8,15 +13,14 @@ from orbwatch.debris.breakup_model import (
     is_catastrophic,
     simulate_breakup,
 )
-from orbwatch.propagate.fit import (
-    FitResult,
-    fit_element_set,
-    state_to_element_set,
-    states_to_element_sets,
-)
+from orbwatch.debris.density import DensityTable, SpaceWeather, density, msis_density
+from orbwatch.debris.flux import CollisionRate, collision_rate_increase
+from orbwatch.debris.lifetime import Evolution, band_crossings, evolve, remaining_after
 
 __all__ = [
     "BreakupModelError", "FragmentCloud", "fragment_count", "fragments_to_element_sets",
     "is_catastrophic", "simulate_breakup",
-    "FitResult", "fit_element_set", "state_to_element_set", "states_to_element_sets",
+    "DensityTable", "SpaceWeather", "density", "msis_density",
+    "CollisionRate", "collision_rate_increase",
+    "Evolution", "band_crossings", "evolve", "remaining_after",
 ]

@@ -48,6 +48,7 @@ from orbwatch.detect.maneuver_features import (
     history_arrays,
     step_statistics,
 )
+from orbwatch.detect.maneuver_epoch import ramp_epoch
 from orbwatch.detect.maneuver_residuals import along_z, crossing_scores, prediction_residuals
 from orbwatch.events import Event
 from orbwatch.time import jd_fr
@@ -213,9 +214,17 @@ def _build(h: HistoryArrays, sets, k: int, st, score: float, threshold: float,
     dv_r = v * max(0.0, de - 2.0 * abs(dv_t) / v)
     regime = "geo" if h.geo else ("leo" if a < 6378.135 + 2000 else "meo/heo")
     epoch, sigma = _epoch_estimate(sets[k], sets[k + 1])
+    start, end = int(h.epoch_us[k]), int(h.epoch_us[k + 1])
+    ramp = ramp_epoch(sets, k)
+    if ramp is not None and ramp < epoch:
+        # the sets after the jump still carried the old orbit: the converged sets'
+        # along-track ramp puts the burn earlier; bracket it by the sets around it
+        b = max(0, min(int(np.searchsorted(h.epoch_us, ramp, side="right")) - 1, k))
+        epoch, start, end = ramp, int(h.epoch_us[b]), int(h.epoch_us[b + 1])
+        sigma = max(sigma, (end - start) / 1e6 / math.sqrt(12.0))
     return Maneuver(
-        norad=int(sets[k].norad), epoch_us=epoch, start_us=int(h.epoch_us[k]),
-        end_us=int(h.epoch_us[k + 1]), epoch_sigma_s=sigma,
+        norad=int(sets[k].norad), epoch_us=epoch, start_us=start,
+        end_us=end, epoch_sigma_s=sigma,
         delta_v=math.sqrt(dv_r**2 + dv_t**2 + dv_n**2), dv_radial=dv_r, dv_along=dv_t,
         dv_normal=dv_n, delta_a_km=da, delta_i_deg=math.degrees(step[1]), delta_e=de,
         kind=_classify(regime, dv_r, dv_t, dv_n, da, a), score=score,
