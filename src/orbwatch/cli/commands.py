@@ -9,5 +9,6 @@ from orbwatch.cli import (  # noqa: F401
     pc,
     propagate,
     proximity,
+    scenario,
     screen,
 )
