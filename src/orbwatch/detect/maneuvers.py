@@ -31,7 +31,11 @@ Method (same settings for every object; details in
   Only quantities whose step exceeds ``COMPONENT_Z`` enter (the rest is noise).
 * Epoch: inside the bracket of the two sets, where the pre-manoeuvre set
   propagated forward and the post-manoeuvre set propagated back (SGP4) come
-  closest; uncertainty from the spread of the near-minimum region.
+  closest; uncertainty from the spread of the near-minimum region.  Where the
+  sets right after the jump still carried the old orbit, the along-track ramp
+  of the converged later sets against several pre-manoeuvre sets
+  (:mod:`orbwatch.detect.maneuver_epoch`) puts the burn earlier: the epoch and
+  bracket move back to it.
 """
 
 from __future__ import annotations
@@ -41,6 +45,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from orbwatch.detect.maneuver_epoch import ramp_epoch
 from orbwatch.detect.maneuver_features import (
     FEATURES,
     MU_KM3_S2,
@@ -48,7 +53,6 @@ from orbwatch.detect.maneuver_features import (
     history_arrays,
     step_statistics,
 )
-from orbwatch.detect.maneuver_epoch import ramp_epoch
 from orbwatch.detect.maneuver_residuals import along_z, crossing_scores, prediction_residuals
 from orbwatch.events import Event
 from orbwatch.time import jd_fr
