@@ -3,6 +3,7 @@
 from orbwatch.cli import (  # noqa: F401
     catalog,
     debris,
+    demo,
     fetch,
     forensics,
     maneuvers,
