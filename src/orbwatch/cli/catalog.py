@@ -15,7 +15,8 @@ from orbwatch.errors import UserError
 from orbwatch.store.db import Store, default_db_path
 from orbwatch.store.ingest import expand_paths, ingest_bytes, ingest_path
 
-__all__ = ["ingest", "objects_cmd", "history", "doctor", "open_db", "read_catalog_files"]
+__all__ = ["ingest", "objects_cmd", "history", "doctor", "open_db", "read_catalog_files",
+           "load_sets"]
 
 FormatOpt = typer.Option(OutputFormat.table, "--format", "-f", help="Output format.")
 
@@ -38,6 +39,17 @@ def read_catalog_files(paths: list[str], option: str = "--catalog") -> list:
         sets.extend(out.sets)
     if not sets:
         raise UserError(f"no element sets in the {option} files")
+    return sets
+
+
+def load_sets(catalog: list[str] | None, db: str | None) -> list:
+    """Every element set of the ``--catalog`` files, else of the database."""
+    if catalog:
+        return read_catalog_files(catalog)
+    sets = open_db(db).element_sets()
+    if not sets:
+        raise UserError("the database holds no element sets; run 'orbwatch ingest' or "
+                        "give --catalog")
     return sets
 
 

@@ -10,6 +10,7 @@ import numpy as np
 import typer
 
 from orbwatch.cli.app import DbOption, app
+from orbwatch.cli.catalog import load_sets
 from orbwatch.cli.output import OutputFormat, emit, err_console
 from orbwatch.errors import UserError
 
@@ -22,20 +23,6 @@ app.add_typer(debris_app, name="debris")
 DEFAULT_AGAINST = (25544, 48274)  # ISS, CSS (Tianhe), when present in the catalogue
 REPORT_YEARS = (1, 5, 25)
 FIRST_NORAD = 900000
-
-
-def _load_sets(catalog: list[str] | None, db: str | None) -> list:
-    if catalog:
-        from orbwatch.cli.catalog import read_catalog_files
-
-        return read_catalog_files(catalog)
-    from orbwatch.cli.catalog import open_db
-
-    sets = open_db(db).element_sets()
-    if not sets:
-        raise UserError("the database holds no element sets; run 'orbwatch ingest' or "
-                        "give --catalog")
-    return sets
 
 
 def _set_at(sets: list, norad: int, epoch_us: int | None):
@@ -104,13 +91,21 @@ def run_scenario(parent, event: str, *, epoch_us: int, years: float, target_mass
     return info
 
 
+def _prepare(event: str, checks: tuple, common: tuple):
+    """The checks and the loading that simulate and whatif share."""
+    if event not in ("collision", "explosion"):
+        raise UserError(f"--event must be 'collision' or 'explosion', not {event!r}")
+    _check(*checks)
+    return _common(*common)
+
+
 def _common(target, catalog, db, epoch, space_weather, against):
     from orbwatch.debris.density import SpaceWeather
     from orbwatch.time import format_iso, parse_iso
 
     epoch_us = parse_iso(epoch) if epoch else None
     sw = SpaceWeather.from_file(space_weather) if space_weather else SpaceWeather.fallback()
-    sets = _load_sets(catalog, db)
+    sets = load_sets(catalog, db)
     parent = _set_at(sets, target, epoch_us)
     if parent is None:
         raise UserError(f"object {target} has no element sets in the catalogue")
@@ -189,11 +184,9 @@ def simulate_cmd(
     step_days: float = StepOpt, fmt: OutputFormat = FormatOpt,
 ) -> None:
     """Break up a catalogued object and follow its fragments for years."""
-    if event not in ("collision", "explosion"):
-        raise UserError(f"--event must be 'collision' or 'explosion', not {event!r}")
-    _check(years, step_days, min_size, target_mass, target_area)
-    parent, epoch_us, sw, targets, doc = _common(target, catalog, db, epoch, space_weather,
-                                                 against)
+    parent, epoch_us, sw, targets, doc = _prepare(
+        event, (years, step_days, min_size, target_mass, target_area),
+        (target, catalog, db, epoch, space_weather, against))
     doc.update(years=years, target_mass_kg=target_mass, min_size_m=min_size, seed=seed)
     if event == "collision":
         doc.update(impactor_mass_kg=impactor_mass, impact_speed_kms=impact_speed)
@@ -224,11 +217,9 @@ def whatif_cmd(
     """Side by side: a non-destructive test (no breakup; the intact target, as
     in the 2020/2021 Nudol tests that destroyed nothing) against a destructive
     one on the same target."""
-    if event not in ("collision", "explosion"):
-        raise UserError(f"--event must be 'collision' or 'explosion', not {event!r}")
-    _check(years, step_days, min_size, target_mass, target_area)
-    parent, epoch_us, sw, targets, doc = _common(target, catalog, db, epoch, space_weather,
-                                                 against)
+    parent, epoch_us, sw, targets, doc = _prepare(
+        event, (years, step_days, min_size, target_mass, target_area),
+        (target, catalog, db, epoch, space_weather, against))
     kw = dict(epoch_us=epoch_us, years=years, target_mass_kg=target_mass,
               target_area_m2=target_area, impactor_mass_kg=impactor_mass,
               impact_speed_kms=impact_speed, min_size_m=min_size, material=material,

@@ -10,23 +10,13 @@ from pathlib import Path
 import typer
 
 from orbwatch.cli.app import DbOption, app
-from orbwatch.cli.catalog import open_db, read_catalog_files
+from orbwatch.cli.catalog import load_sets
 from orbwatch.cli.output import OutputFormat, emit, err_console
 from orbwatch.errors import UserError
 
 __all__ = ["origin_cmd", "breakup_cmd"]
 
 FormatOpt = typer.Option(OutputFormat.table, "--format", "-f", help="table | csv | json")
-
-
-def _all_sets(catalog: list[str] | None, db: str | None):
-    if catalog:
-        return read_catalog_files(catalog)
-    sets = open_db(db).element_sets()
-    if not sets:
-        raise UserError("the database holds no element sets; run 'orbwatch ingest' or "
-                        "give --catalog")
-    return sets
 
 
 @app.command("origin")
@@ -44,7 +34,7 @@ def origin_cmd(
     """Rank candidate parents and date, place and size the separation."""
     from orbwatch.forensics.origin import find_origin
 
-    sets = _all_sets(catalog, db)
+    sets = load_sets(catalog, db)
     child = [s for s in sets if s.norad == norad]
     if not child:
         raise UserError(f"object {norad} has no element sets in the catalogue")
@@ -81,7 +71,7 @@ def breakup_cmd(
 
     if not intdes and not norad:
         raise UserError("give --intdes YYYY-NNN or --norad N...")
-    sets = _all_sets(catalog, db)
+    sets = load_sets(catalog, db)
     if intdes:
         frags = [s for s in sets if s.intldes and s.intldes.startswith(intdes)]
     else:
