@@ -12,7 +12,6 @@ from orbwatch.debris.lifetime import (
     band_crossings,
     decay_rates,
     evolve,
-    fit_decay_rate,
     model_decay_rate,
     quiet_stretches,
     remaining_after,
@@ -134,28 +133,109 @@ def test_shell_fractions_and_flux():
     assert r.mean_rate_per_year == pytest.approx(10 * 10e-6 / vol * 365.25 * 86400, rel=1e-6)
 
 
-def test_iss_decay_between_reboosts(shared_data):
-    """Measured da/dt on the reboost-free stretches of the ISS 2021-22 sets
-    against the model with A/m = 0.005 m^2/kg and the fallback space weather.
-    Measured (this data): model/observed 1.4 .. 3.6 on six stretches (the
-    model over-predicts at the 2021 solar minimum: the ISS's effective
-    Cd A/m is nearer 0.002); asserted within a factor of 4."""
+def test_noaa_f107_table_and_labels():
+    from orbwatch.debris.f107_history import yearly_means
+
+    months = month_index([parse_iso("2021-06-15T00:00:00Z"), parse_iso("1990-06-15T00:00:00Z")])
+    fb, _, _ = SpaceWeather.fallback().monthly_indices(months)
+    sw = SpaceWeather.noaa_table()
+    assert sw.label == "NOAA monthly table" and "NOAA SWPC" in sw.describe()
+    f, fa, ap = sw.monthly_indices(months)
+    assert f[0] == 79.81 and fa[0] == pytest.approx((75.64 + 79.81 + 80.97) / 3)
+    assert f[1] == fb[1] and np.all(ap == 15.0)  # outside the table: the fallback model
+    y = SpaceWeather.noaa_table("yearly")
+    assert y.label == "NOAA yearly table"
+    assert y.monthly_indices(months)[0][0] == pytest.approx(yearly_means()[2021])
+    assert yearly_means()[2008] < 70 < 180 < yearly_means()[2024]  # minimum / maximum
+    with pytest.raises(ValueError):
+        SpaceWeather.noaa_table("daily")
+
+
+def test_sgp4_decay_rate_matches_sgp4():
+    """The B* drag rate -2 a C1 against SGP4's own mean semi-major axis after a day."""
+    from orbwatch.debris.ballistic import sgp4_decay_rate, sgp4_density
+
+    assert sgp4_density(120.0) == pytest.approx(2.461e-8, rel=1e-3)
+    es = ElementSet(norad=1, epoch_us=T2021, mean_motion=14.3, eccentricity=0.01,
+                    inclination=99.0, raan=0, arg_perigee=0, mean_anomaly=0, bstar=3e-4)
+    sat = es.satrec()
+    a0 = sat.a
+    jd, fr = es.jd_fr
+    sat.sgp4(jd, fr + 1.0)
+    rate = (sat.am - a0) * sat.radiusearthkm / 86400.0
+    assert sgp4_decay_rate(14.3, 0.01, np.radians(99.0), 3e-4) == pytest.approx(rate, rel=0.02)
+
+
+@pytest.fixture(scope="module")
+def iss_sets(shared_data):
     from orbwatch.elements.readers import read_path
 
-    sets = read_path(shared_data / "maneuvers" / "iss_history"
+    return read_path(shared_data / "maneuvers" / "iss_history"
                      / "ISS_25544_3le_2021-01-01_2022-03-03.txt").sets
-    t = np.array([s.epoch_us for s in sets])
-    a = np.array([s.semi_major_axis_km for s in sets])
+
+
+def test_iss_decay_out_of_sample(iss_sets):
+    """A/m fitted on one reboost-free stretch predicts the others.  Measured
+    (NOAA monthly F10.7, 6 stretches of 2021): in-sample 0.98..1.04;
+    leave-one-out (median A/m of the other stretches) 0.52..1.27, previous
+    stretch's A/m 0.57..1.29: worst factor 1.9 (the late-2021 stretches decay
+    ~2x faster than NRLMSIS with Ap = 15 says).  Before, with A/m 0.005
+    assumed and the fallback cycle: 1.46..3.61.  Asserted: within a factor 2
+    out of sample, 10% in sample; the one-set B* estimate agrees with the fit."""
+    from orbwatch.debris.ballistic import am_from_bstar, estimate_am, observed_rate
+
+    sw = SpaceWeather.noaa_table()
+    t = np.array([s.epoch_us for s in iss_sets])
+    a = np.array([s.semi_major_axis_km for s in iss_sets])
     stretches = quiet_stretches(t, a, jump_km=0.2, min_days=20)
-    assert len(stretches) >= 4
-    ratios = []
+    assert len(stretches) >= 5
+    fits, models, obs = [], [], []
     for lo, hi in stretches:
-        m = (t >= lo) & (t <= hi)
-        obs = fit_decay_rate(t[m], a[m])
-        s = sets[int(np.flatnonzero(m)[0])]
-        mod = model_decay_rate(s.semi_major_axis_km, s.eccentricity, np.radians(s.inclination),
-                               0.005, lo, hi)
-        assert obs < 0 and mod < 0
-        ratios.append(mod / obs)
-    ratios = np.array(ratios)
-    assert np.all((ratios > 0.25) & (ratios < 4.0)), ratios
+        am, sigma = estimate_am(iss_sets, sw, span=(lo, hi))
+        assert 0.001 < am < 0.005 and 0 < sigma < 0.1 * am
+        s = iss_sets[int(np.flatnonzero(t >= lo)[0])]
+        models.append(lambda x, s=s, lo=lo, hi=hi: model_decay_rate(
+            s.semi_major_axis_km, s.eccentricity, np.radians(s.inclination), x, lo, hi,
+            space_weather=sw))
+        obs.append(observed_rate(iss_sets, lo, hi))
+        fits.append(am)
+        inside = [x for x in iss_sets if lo <= x.epoch_us <= hi and x.bstar > 0]
+        assert np.nanmedian(am_from_bstar(inside, sw)) == pytest.approx(am, rel=0.3)
+    for k in range(len(fits)):
+        assert models[k](fits[k]) / obs[k] == pytest.approx(1.0, abs=0.1)
+        loo = models[k](float(np.median(fits[:k] + fits[k + 1:]))) / obs[k]
+        assert 0.5 < loo < 2.0, (k, loo)
+        if k:
+            fwd = models[k](fits[k - 1]) / obs[k]
+            assert 0.5 < fwd < 2.0, (k, fwd)
+    # the whole history: the longest quiet stretch is picked by default
+    am, _ = estimate_am(iss_sets, sw)
+    assert min(fits) <= am <= max(fits)
+    # a single set: the B* estimate, with a factor-2 sigma
+    one, sigma = estimate_am(iss_sets[5:6], sw)
+    assert one == sigma and 0.0005 < one < 0.01
+
+
+def test_fengyun_1c_hindcast_2015_to_2023(shared_data):
+    """Fengyun-1C pieces of the 2015-05-27 snapshot (A/m from each one's
+    B*, rescaled from SGP4's atmosphere to NRLMSIS) evolved to 2023-03-31
+    with NOAA monthly F10.7.  Measured: 2560 pieces; survivors 2419
+    predicted, 2170 seen; apogee change observed median -20.0 km, error
+    (pred - obs) median +3.6 km, 16..84% -1.5..+14.3; apogee loss
+    pred/obs median 0.73.  Before (A/m = B* / 0.1727): loss ratio 0.03."""
+    from orbwatch.debris.ballistic import hindcast
+    from orbwatch.elements.readers import read_path
+
+    old = [s for s in read_path(shared_data / "catalog" / "esri_tle_2015-05-27.txt.gz").sets
+           if (s.intldes or "").startswith("1999-025")]
+    new = read_path(shared_data / "catalog" / "keeptrack_TLE3_2023-04-13.txt.gz").sets
+    r = hindcast(old, new, SpaceWeather.noaa_table())
+    assert r["space_weather"] == "NOAA monthly table" and r["objects"] > 2000
+    assert 1.0 <= r["predicted_alive"] / r["observed_alive"] < 1.2
+    assert r["predicted_decayed_but_seen"] < 0.01 * r["observed_alive"]
+    err = r["dapo_p"] - r["dapo_o"]
+    assert abs(np.median(err)) < 6.0
+    assert np.percentile(np.abs(err), 68) < 15.0
+    ok = r["dapo_o"] < -5
+    assert 0.55 < np.median(r["dapo_p"][ok] / r["dapo_o"][ok]) < 1.2
+    assert abs(np.median(r["dper_p"] - r["dper_o"])) < 6.0

@@ -5,6 +5,7 @@ Element-set fitting, which turns simulated fragments into element sets,
 lives in :mod:`orbwatch.propagate.fit`.
 """
 
+from orbwatch.debris.ballistic import am_from_bstar, estimate_am
 from orbwatch.debris.breakup_model import (
     BreakupModelError,
     FragmentCloud,
@@ -18,6 +19,7 @@ from orbwatch.debris.flux import CollisionRate, collision_rate_increase
 from orbwatch.debris.lifetime import Evolution, band_crossings, evolve, remaining_after
 
 __all__ = [
+    "am_from_bstar", "estimate_am",
     "BreakupModelError", "FragmentCloud", "fragment_count", "fragments_to_element_sets",
     "is_catastrophic", "simulate_breakup",
     "DensityTable", "SpaceWeather", "density", "msis_density",

@@ -2,12 +2,17 @@
 
 pymsis downloads space-weather indices when F10.7/Ap are not given; this
 module **always** passes them, so nothing is ever fetched.  The indices come
-from one of two places, and every result says which (:attr:`SpaceWeather.label`):
+from one of these, and every result says which (:attr:`SpaceWeather.label`):
 
 * ``"file"``: a local copy of CelesTrak's space-weather CSV
   (https://celestrak.org/SpaceData/SW-All.csv; columns ``DATE``,
   ``F10.7_OBS``, ``F10.7_OBS_CENTER81``, ``AP_AVG``).  Monthly means of the
   daily values are used; months outside the file fall back to the model.
+* ``"NOAA monthly table"`` / ``"NOAA yearly table"``: observed monthly-mean
+  F10.7 of NOAA SWPC for 2007-01..2025-04, built in
+  (:mod:`orbwatch.debris.f107_history`, source cited there); the 81-day mean
+  is the 3-month centred mean (monthly) or the year's mean (yearly), Ap = 15
+  (no Ap table).  Months outside the table fall back to the model.
 * ``"fallback model"``: a sinusoidal solar cycle,
   F10.7 = 70 + 80 (1 - cos(2 pi (t - t_min) / 11 yr)) / 2 (70 sfu at minimum,
   150 sfu at maximum), the 81-day mean equal to it, daily Ap = 15.  Anchor:
@@ -67,11 +72,20 @@ class SpaceWeather:
 
     daily: dict | None = None  # {"days": int64 days since 1970, "f107", "f107a", "ap"}
     path: str | None = None
+    noaa: str | None = None  # None | "monthly" | "yearly": the built-in NOAA F10.7 table
     _tables: dict = field(default_factory=dict, repr=False)
 
     @classmethod
     def fallback(cls) -> SpaceWeather:
         return cls()
+
+    @classmethod
+    def noaa_table(cls, resolution: str = "monthly") -> SpaceWeather:
+        """NOAA SWPC observed F10.7, 2007-01..2025-04 (monthly means, or each
+        year's mean for every month of it); the fallback model outside."""
+        if resolution not in ("monthly", "yearly"):
+            raise ValueError(f"resolution must be 'monthly' or 'yearly', not {resolution!r}")
+        return cls(noaa=resolution)
 
     @classmethod
     def from_file(cls, path: str | Path) -> SpaceWeather:
@@ -105,10 +119,16 @@ class SpaceWeather:
 
     @property
     def label(self) -> str:
-        """``"file"`` or ``"fallback model"``: stated in every output."""
-        return "fallback model" if self.daily is None else "file"
+        """``"file"``, ``"NOAA monthly table"``, ``"NOAA yearly table"`` or
+        ``"fallback model"``: stated in every output."""
+        if self.daily is not None:
+            return "file"
+        return f"NOAA {self.noaa} table" if self.noaa else "fallback model"
 
     def describe(self) -> str:
+        if self.daily is None and self.noaa:
+            return (f"NOAA SWPC observed F10.7, {self.noaa} means 2007-01..2025-04 "
+                    "(orbwatch.debris.f107_history), Ap = 15; fallback model outside")
         if self.daily is None:
             return ("fallback model: F10.7 = 70 + 80 (1 - cos(2 pi (t - 2019-12) / 11 yr)) / 2 "
                     "sfu, Ap = 15")
@@ -125,6 +145,8 @@ class SpaceWeather:
         e = (ends - np.datetime64("1970-01-01", "D")).astype(np.int64)
         f = _fallback_f107((s + e) / 2.0)
         fa, ap = f.copy(), np.full(len(months), FALLBACK_AP)
+        if self.noaa and self.daily is None:
+            f, fa = _noaa(months, self.noaa, f, fa)
         if self.daily is not None:
             days = self.daily["days"]
             lo, hi = np.searchsorted(days, s), np.searchsorted(days, e)
@@ -146,6 +168,20 @@ class SpaceWeather:
                 self._tables[int(m)] = np.log(rho[k])
         return DensityTable(months=months, log_rho=np.stack([self._tables[int(m)]
                                                              for m in months]))
+
+
+def _noaa(months: np.ndarray, resolution: str, f: np.ndarray, fa: np.ndarray):
+    """F10.7 and its 81-day stand-in from the NOAA table where it covers."""
+    from orbwatch.debris import f107_history as hist
+
+    ok = hist.covered(months)
+    if resolution == "monthly":
+        mf, mfa = hist.monthly_f107(months)
+    else:
+        years = hist.yearly_means()
+        mf = np.array([years.get(int(m) // 12 + 1970, np.nan) for m in months])
+        mfa = mf
+    return np.where(ok, mf, f), np.where(ok, mfa, fa)
 
 
 def _msis_grid(months: np.ndarray, f107, f107a, ap) -> np.ndarray:

@@ -73,7 +73,7 @@ class Evolution:
     am_m2_kg: np.ndarray  # (N,)
     perigee_min_alt: np.ndarray  # (N,) km
     decay_us: np.ndarray  # (N,) int64
-    space_weather: str  # "file" | "fallback model"
+    space_weather: str  # SpaceWeather.label: "file", "NOAA monthly table", ...
 
     @property
     def perigee_alt(self) -> np.ndarray:
