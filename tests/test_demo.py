@@ -23,7 +23,13 @@ def test_demo_finds_the_planted_events(tmp_path, capsys):
     assert any(found["proximity"]) and all(found["breakup"])
     assert sum(found["maneuver"]) >= 1  # the manoeuvre detector is the weak part (issue 4)
     assert doc["stats"]["found"] >= 0.6 * doc["stats"]["planted_events"]
-    for name in ("events.json", "score.json", "demo.db", "scenario/truth.json"):
+    # the code of conduct finds the planted interception and the foreign approaches
+    assert doc["stats"]["breaches"] >= 3
+    findings = json.loads((out / "findings.json").read_text())
+    rules = {f["rule_id"] for f in findings if f["verdict"] == "breach"}
+    assert {"no-destructive-asat-test", "no-unnotified-close-approach"} <= rules
+    for name in ("events.json", "score.json", "findings.json", "demo.db",
+                 "scenario/truth.json"):
         assert (out / name).exists()
     events = json.loads((out / "events.json").read_text())
     assert events and all(e["schema"] == "orbwatch.event/1" for e in events)

@@ -31,6 +31,7 @@ class DemoResult:
     out_dir: Path
     truth: list[Event]
     detections: list[Event]
+    findings: list = field(default_factory=list)
     matches: list[dict] = field(default_factory=list)
     stats: dict = field(default_factory=dict)
 
@@ -76,9 +77,28 @@ def _forensics(history, start_us: int):
         if res.best is not None:
             events.append(res.to_event())
     if len(fragments) >= 10:
-        res = estimate_breakup([s for n in fragments for s in by[n]])
+        frag_sets = [s for n in fragments for s in by[n]]
+        parent = _parent_of(frag_sets, by, fragments)
+        res = estimate_breakup(frag_sets, parent=parent)
         events.append(res.to_event())
     return events
+
+
+def _parent_of(frag_sets, by, fragments):
+    """The catalogued object of the fragments' launch (same international
+    designator prefix), with its last set before the first fragment appeared."""
+    prefixes = {s.intldes[:8] for s in frag_sets if s.intldes}
+    if len(prefixes) != 1:
+        return None
+    prefix = prefixes.pop()
+    first = min(s.epoch_us for s in frag_sets)
+    for n, sets in by.items():
+        if n in fragments or not any((s.intldes or "").startswith(prefix) for s in sets):
+            continue
+        before = [s for s in sets if s.epoch_us < first]
+        if before:
+            return max(before, key=lambda s: s.epoch_us)
+    return None
 
 
 def score(truth: list[Event], detections: list[Event]) -> list[dict]:
@@ -120,8 +140,9 @@ def score(truth: list[Event], detections: list[Event]) -> list[dict]:
 def run_demo(out_dir: str | Path, *, seed: int = 0, days: float = 30.0,
              background_size: int = 300, threshold_km: float = 5.0,
              progress: Callable[[str], None] | None = None) -> DemoResult:
-    """Build, ingest, detect, score.  Writes ``scenario/``, ``demo.db``,
-    ``events.json`` (every detection) and ``score.json`` into ``out_dir``."""
+    """Build, ingest, detect, judge, score.  Writes ``scenario/``, ``demo.db``,
+    ``events.json`` (every detection), ``findings.json`` (the default code of
+    conduct applied to them) and ``score.json`` into ``out_dir``."""
     from orbwatch.detect.maneuvers import maneuver_events
     from orbwatch.detect.proximity import detect_proximity
     from orbwatch.scenario import DEFAULT_START_US, build_scenario
@@ -159,13 +180,20 @@ def run_demo(out_dir: str | Path, *, seed: int = 0, days: float = 30.0,
     _say(progress, "forensics of new objects")
     detections += _forensics(history, start_us)
     detections.sort(key=lambda e: (e.epoch_us, e.kind))
+    _say(progress, "judging the events against the default code of conduct")
+    from orbwatch.norms import findings_to_json, judge
+
+    findings = judge(detections, store.objects())
+    (out / "findings.json").write_text(findings_to_json(findings))
     rows = score(scen.truth_events, detections)
     planted = {n for t in scen.truth_events for n in t.objects}
     stats = {"objects": scen.n_objects, "element_sets": scen.n_sets,
              "planted_events": len(rows), "found": sum(r["found"] for r in rows),
              "detections": len(detections),
              "detections_on_planted_objects": sum(
-                 1 for d in detections if set(d.objects[:2]) & planted)}
+                 1 for d in detections if set(d.objects[:2]) & planted),
+             "findings": len(findings),
+             "breaches": sum(1 for f in findings if f.verdict == "breach")}
     (out / "events.json").write_text(json.dumps([e.to_dict() for e in detections], indent=1))
     (out / "score.json").write_text(json.dumps({"stats": stats, "planted": rows}, indent=1))
-    return DemoResult(out, scen.truth_events, detections, rows, stats)
+    return DemoResult(out, scen.truth_events, detections, findings, rows, stats)

@@ -34,7 +34,11 @@ def demo_cmd(
     err_console.print(
         f"found {st['found']} of {st['planted_events']} planted events; "
         f"{st['detections']} detections in all ({st['detections_on_planted_objects']} on "
-        f"planted objects); results in {result.out_dir}", highlight=False)
+        f"planted objects); {st['breaches']} breaches of the default code of conduct "
+        f"among {st['findings']} findings; results in {result.out_dir}", highlight=False)
+    for f in result.findings:
+        if f.verdict == "breach":
+            err_console.print(f"  breach: {f.text}", highlight=False, markup=False)
     if fmt is OutputFormat.json:
         sys.stdout.write(json.dumps({"stats": st, "planted": result.matches}, indent=2) + "\n")
         return

@@ -2,7 +2,8 @@
 
 Method (see docs in :mod:`orbwatch.forensics.planes`):
 
-1. one set per fragment (the newest); fragments whose inclination lies
+1. one set per fragment (the oldest: nearest the event; with a history
+   of 200+ days the node rate is measured); fragments whose inclination lies
    more than 6 robust deviations from the cloud's are rejected as
    mis-associated;
 2. **plane epoch**: the fragments' planes, carried back with differential
@@ -23,17 +24,32 @@ Method (see docs in :mod:`orbwatch.forensics.planes`):
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from orbwatch.errors import UserError
 from orbwatch.events import Event
-from orbwatch.forensics.orbit import Elements, geodetic, rtn_basis, sgp4_states
-from orbwatch.forensics.planes import convergence_epoch, plane_epoch, plane_point
+from orbwatch.forensics.orbit import (
+    Elements,
+    geodetic,
+    raan_at,
+    rtn_basis,
+    secular_rates,
+    sgp4_states,
+    wrap_pi,
+)
+from orbwatch.forensics.planes import (
+    convergence_epoch,
+    plane_epoch,
+    plane_interval,
+    plane_point,
+)
 from orbwatch.time import format_iso
 
-__all__ = ["BreakupResult", "estimate_breakup", "classify", "latest_per_object"]
+__all__ = ["BreakupResult", "estimate_breakup", "classify", "latest_per_object",
+           "earliest_per_object"]
 
 DAY_US = 86_400_000_000
 
@@ -47,12 +63,22 @@ def latest_per_object(sets) -> list:
     return [best[k] for k in sorted(best)]
 
 
+def earliest_per_object(sets) -> list:
+    """The oldest set of each catalogue number (the nearest to the event)."""
+    best: dict[int, object] = {}
+    for s in sets:
+        if s.norad not in best or s.epoch_us < best[s.norad].epoch_us:
+            best[s.norad] = s
+    return [best[k] for k in sorted(best)]
+
+
 @dataclass(frozen=True)
 class BreakupResult:
     """A dated and located breakup with its fragments' delta-v."""
 
     epoch_us: int
-    sigma_s: float
+    sigma_s: float  # half-width of ``epoch_interval_us`` (= ``epoch_sigma_s``)
+    epoch_interval_us: tuple[int, int]  # 68% interval (plane: bootstrap + drag + model floor)
     method: str  # "convergence" or "plane"
     why: str  # why the other method was not used
     lat_deg: float
@@ -73,6 +99,10 @@ class BreakupResult:
     curve: np.ndarray = field(repr=False, compare=False)
     curve_unit: str = "deg"
 
+    @property
+    def epoch_sigma_s(self) -> float:
+        return self.sigma_s
+
     def to_dict(self) -> dict:
         return self.to_event().to_dict() | {"method": self.method}
 
@@ -80,8 +110,7 @@ class BreakupResult:
         objs = ((self.parent,) if self.parent is not None else ()) + self.fragments
         return Event(
             kind="breakup", objects=objs, epoch_us=self.epoch_us,
-            start_us=self.epoch_us - int(self.sigma_s * 1e6),
-            end_us=self.epoch_us + int(self.sigma_s * 1e6),
+            start_us=int(self.epoch_interval_us[0]), end_us=int(self.epoch_interval_us[1]),
             metrics={"lat_deg": self.lat_deg, "lon_deg": self.lon_deg, "alt_km": self.alt_km,
                      "fragments": len(self.fragments), **self.delta_v,
                      "classification": self.classification,
@@ -127,20 +156,43 @@ def classify(dv_rtn: np.ndarray, parent_known: bool) -> tuple[str, tuple | None,
     return "collision", tuple(np.round(u, 3).tolist()), ev
 
 
-def _history_ndot(all_sets, latest) -> np.ndarray:
-    """dn/dt (rev/day^2) per object: from its first and last set when they
-    span 200 days or more (the decay actually seen), else twice the TLE field."""
-    first: dict[int, object] = {}
+def _history(all_sets, used) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per object of ``used`` (its earliest set): dn/dt (rad/s^2 as in
+    :class:`Elements`), whether it was measured, and the measured node rate
+    at the set's epoch (rad/s, NaN when not measured).
+
+    When an object's sets span 200 days or more (two snapshots of the same
+    cloud), the node rate is the modelled rate (J2, drag-aware with the
+    decay seen between the snapshots) scaled by the ratio of the node change
+    actually seen to the modelled one: the model's shape with the data's
+    speed.  The decay used to carry the node *back* stays twice the TLE
+    ndot field of the earliest set: the decay seen between the 2021 and 2025
+    snapshots (solar maximum) is 4-7 times the 2021 field for Fengyun-1C and
+    Cosmos 2251, and extrapolated over 14 years it destroys the clock
+    (measured: node spread at the truth 41 -> 69 deg for Fengyun-1C)."""
+    last: dict[int, object] = {}
     for s in all_sets:
-        if s.norad not in first or s.epoch_us < first[s.norad].epoch_us:
-            first[s.norad] = s
-    out = []
-    for s in latest:
-        f = first[s.norad]
-        span = (s.epoch_us - f.epoch_us) / DAY_US
-        out.append((s.mean_motion - f.mean_motion) / span if span >= 200
-                   else 2 * s.mean_motion_dot)
-    return np.array(out, float)
+        if s.norad not in last or s.epoch_us > last[s.norad].epoch_us:
+            last[s.norad] = s
+    el = Elements.from_sets(used)
+    ends = [last[s.norad] for s in used]
+    span = np.array([(e.epoch_us - s.epoch_us) / 1e6 for s, e in zip(used, ends, strict=True)])
+    measured = span >= 200 * 86400
+    dn = np.array([(e.mean_motion - s.mean_motion) for s, e in zip(used, ends, strict=True)])
+    ndot = np.where(measured, dn * (2 * np.pi / 86400) / np.where(measured, span, 1.0), el.ndot)
+    field = el.ndot
+    el = dataclasses.replace(el, ndot=ndot)
+    rate = np.full(len(used), np.nan)
+    if measured.any():
+        t_end = np.array([e.epoch_us for e in ends], float)
+        pred = np.array([raan_at(el.take([k]), t_end[k])[0] for k in np.flatnonzero(measured)])
+        model = pred - el.raan[measured]
+        seen = model + wrap_pi(np.radians([ends[k].raan for k in np.flatnonzero(measured)])
+                               - pred)
+        rate0, _ = secular_rates(el.n, el.e, el.i)
+        ok = np.abs(model) > 1e-6
+        rate[np.flatnonzero(measured)[ok]] = (rate0[measured] * seen / np.where(ok, model, 1))[ok]
+    return field, measured, rate
 
 
 def _reject(el: Elements) -> tuple[np.ndarray, dict]:
@@ -164,11 +216,15 @@ def estimate_breakup(fragment_sets, *, parent=None, lookback_days: float = 20 * 
     object; the newest is used).  ``parent``: the parent's element set
     before the event, if known.  ``window_us`` bounds the search (default:
     ``lookback_days`` before the earliest fragment epoch up to it)."""
-    sets = [s for s in latest_per_object(fragment_sets)
+    sets = [s for s in earliest_per_object(fragment_sets)
             if parent is None or s.norad != parent.norad]
     if len(sets) < 3:
         raise UserError(f"a breakup needs at least 3 fragments with element sets, got {len(sets)}")
-    el_all = Elements.from_sets(sets, _history_ndot(fragment_sets, sets))
+    ndot, measured, rate = _history(fragment_sets, sets)
+    el_all = dataclasses.replace(Elements.from_sets(sets), ndot=ndot, raan_rate=rate)
+    ndot_src = (f"node rate measured from each object's history (>= 200 days) for "
+                f"{int(measured.sum())} of {len(sets)} objects, J2 rate for the rest; decay "
+                "from the TLE ndot field")
     keep, rejected = _reject(el_all)
     el = el_all.take(keep)
     used = [s for s, k in zip(sets, keep, strict=True) if k]
@@ -179,10 +235,15 @@ def estimate_breakup(fragment_sets, *, parent=None, lookback_days: float = 20 * 
     coarse = plane_epoch(el, lo, hi, metric="node")
     # the line metric resolves out-of-plane delta-v but degrades with drag over
     # long look-backs (measured on Fengyun-1C and Iridium 33): young clouds only
-    pf = coarse if hi - coarse.epoch_us > 400 * DAY_US else plane_epoch(
-        el, max(lo, coarse.epoch_us - 60 * DAY_US), min(hi, coarse.epoch_us + 60 * DAY_US))
-    plane = {"node_epoch": format_iso(coarse.epoch_us, 0), "epoch": format_iso(pf.epoch_us, 0), "sigma_s": pf.sigma_s,
-             "spread_deg": pf.spread_deg, "node_rate_spread_deg_day": pf.rate_spread_deg_day}
+    metric, p_lo, p_hi = "node", lo, hi
+    if hi - coarse.epoch_us <= 400 * DAY_US:
+        metric = "line"
+        p_lo = max(lo, coarse.epoch_us - 60 * DAY_US)
+        p_hi = min(hi, coarse.epoch_us + 60 * DAY_US)
+    pf = coarse if metric == "node" else plane_epoch(el, p_lo, p_hi)
+    plane = {"node_epoch": format_iso(coarse.epoch_us, 0), "epoch": format_iso(pf.epoch_us, 0),
+             "metric": metric, "grid_sigma_s": pf.sigma_s, "spread_deg": pf.spread_deg,
+             "node_rate_spread_deg_day": pf.rate_spread_deg_day, "ndot": ndot_src}
     # convergence around the plane epoch, at most 12 days, never after the sets
     half = min(max(4 * pf.sigma_s * 1e6, 2 * DAY_US), 6 * DAY_US)
     c_hi = min(hi, int(pf.epoch_us + half))
@@ -198,6 +259,7 @@ def estimate_breakup(fragment_sets, *, parent=None, lookback_days: float = 20 * 
         why = (f"the propagated cloud converges to {conv.min_spread_km:.1f} km, so positions "
                f"date the event; the plane epoch (+-{pf.sigma_s / 86400:.2f} d) is coarser")
         epoch, sigma = conv.epoch_us, conv.sigma_s
+        interval = (int(epoch - sigma * 1e6), int(epoch + sigma * 1e6))
         pos = conv.centre_teme
         loc_sigma = conv.min_spread_km / np.sqrt(len(order))
         vel = conv.velocity_teme
@@ -207,7 +269,12 @@ def estimate_breakup(fragment_sets, *, parent=None, lookback_days: float = 20 * 
         why = (f"back-propagating {age_days:.0f}-day-old sets does not converge (closest cloud "
                f"{conv.min_spread_km:.0f} km): drag and SGP4 errors dominate; dated by orbit "
                f"planes instead")
-        epoch, sigma = pf.epoch_us, pf.sigma_s
+        # a TLE ndot field is one epoch's drag: its mean over years known to ~100%
+        iv = plane_interval(el, pf.epoch_us, p_lo, p_hi, ref_us=float(np.median(el.epoch_us)),
+                            metric=metric, drag_frac=1.0)
+        epoch, sigma, interval = pf.epoch_us, iv.sigma_s, iv.interval_us
+        plane["uncertainty"] = iv.as_dict()
+        why += f"; 68% interval from {iv.terms}"
         pos, vel, _, rmad = plane_point(el, epoch, pf.inliers)
         loc_sigma = float(np.hypot(rmad, 0.465 * sigma))  # the Earth turns 0.465 km/s
         frag_norads = el.norad
@@ -238,7 +305,7 @@ def estimate_breakup(fragment_sets, *, parent=None, lookback_days: float = 20 * 
     curve_t, curve, unit = ((conv.curve_t_us, conv.curve_km, "km") if method == "convergence"
                             else (pf.curve_t_us, pf.curve_deg, "deg"))
     return BreakupResult(
-        epoch_us=int(epoch), sigma_s=float(sigma), method=method, why=why, lat_deg=lat,
+        epoch_us=int(epoch), sigma_s=float(sigma), epoch_interval_us=interval, method=method, why=why, lat_deg=lat,
         lon_deg=lon, alt_km=alt, location_sigma_km=float(loc_sigma),
         parent=None if parent is None else int(parent.norad),
         fragments=tuple(int(x) for x in frag_norads), rejected=rejected, plane=plane,

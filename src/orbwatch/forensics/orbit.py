@@ -56,6 +56,9 @@ class Elements:
     raan: np.ndarray
     argp: np.ndarray
     m: np.ndarray
+    #: measured node rate at epoch (rad/s, e.g. from two snapshots); NaN or
+    #: None: the secular J2 rate is used
+    raan_rate: np.ndarray | None = None
 
     @classmethod
     def from_sets(cls, sets, ndot_rev_day2=None) -> Elements:
@@ -76,8 +79,8 @@ class Elements:
         return len(self.norad)
 
     def take(self, idx) -> Elements:
-        return Elements(**{f.name: getattr(self, f.name)[idx]
-                           for f in dataclasses.fields(self)})
+        return Elements(**{f.name: None if getattr(self, f.name) is None
+                           else getattr(self, f.name)[idx] for f in dataclasses.fields(self)})
 
     @property
     def a(self) -> np.ndarray:
@@ -119,6 +122,8 @@ def raan_at(el: Elements, t_us, *, drag: bool = True):
     dt = (tt - ep) / 1e6
     col = (lambda x: x) if scalar else (lambda x: x[:, None])
     rate0, _ = secular_rates(el.n, el.e, el.i)
+    if el.raan_rate is not None:
+        rate0 = np.where(np.isfinite(el.raan_rate), el.raan_rate, rate0)
     if not drag:
         return col(el.raan) + col(rate0) * dt
     n0, nd = col(el.n), col(el.ndot)

@@ -16,11 +16,23 @@ year-number) first, then every catalogued object whose orbit is similar
   dates the separation.  Its uncertainty is the inclination difference (the
   out-of-plane part of the delta-v, which makes the nodes differ at
   separation too) over the differential node rate; it is degenerate when
-  inclinations and mean motions are nearly identical.
+  inclinations and mean motions are nearly identical.  Its 68% interval adds
+  in quadrature that term, the mean-element node noise (0.01 deg per set), a
+  drag term (the epoch re-estimated with both decay rates at 0 and twice
+  the TLE field) and the model floor of :data:`~orbwatch.forensics.planes.MODEL_FLOOR`
+  times the look-back.  The clock assumes both orbits unchanged since the
+  separation: when the sets are fresh enough for back-propagation (the
+  plane epoch inside the search window) and yet the objects never meet,
+  one of them manoeuvred (or the parent is wrong) and the result says the
+  method cannot date the separation (``dateable`` False; the interval is
+  only bounded above, by the child's first set).  Measured: Cosmos 2543
+  (released 2019-12-06, Cosmos 2542 then manoeuvred): closest pass 107 km,
+  node clock 2019-12-15, flagged undateable.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 import numpy as np
@@ -36,12 +48,14 @@ from orbwatch.forensics.orbit import (
     sgp4_states,
     wrap_pi,
 )
+from orbwatch.forensics.planes import MODEL_FLOOR
 from orbwatch.screen.reference import pair_minimum
 from orbwatch.time import format_iso
 
 __all__ = ["Separation", "OriginResult", "find_origin", "rank_candidates"]
 
 DAY_US = 86_400_000_000
+NODE_NOISE_DEG = 0.01  # mean-element node noise of one set (deg)
 
 
 @dataclass(frozen=True)
@@ -64,12 +78,21 @@ class Separation:
     min_distance_km: float | None = None
     plane_epoch_us: int | None = None
     plane_sigma_s: float | None = None
+    epoch_interval_us: tuple | None = None  # (lo or None, hi), 68%
+    dateable: bool = True
+
+    @property
+    def epoch_sigma_s(self) -> float | None:
+        return self.sigma_s
 
     def to_dict(self) -> dict:
         d = {k: getattr(self, k) for k in self.__dataclass_fields__}
         for k in ("epoch_us", "plane_epoch_us"):
             v = d.pop(k)
             d[k.replace("_us", "")] = None if v is None else format_iso(v, 0)
+        iv = d.pop("epoch_interval_us")
+        d["epoch_interval"] = None if iv is None else [
+            None if x is None else format_iso(x, 0) for x in iv]
         return d
 
 
@@ -84,14 +107,17 @@ class OriginResult:
         if b is None or b.epoch_us is None:
             raise UserError(f"no parent found for {self.child}")
         sig = int((b.sigma_s or 0) * 1e6)
+        lo, hi = b.epoch_interval_us or (b.epoch_us - sig, b.epoch_us + sig)
         return Event(kind="release", objects=(b.parent, self.child), epoch_us=b.epoch_us,
-                     start_us=b.epoch_us - sig, end_us=b.epoch_us + sig,
+                     start_us=lo, end_us=hi,
                      metrics={"lat_deg": b.lat_deg, "lon_deg": b.lon_deg, "alt_km": b.alt_km,
                               "dv_kms": b.dv_kms, "dv_rtn_kms": b.dv_rtn_kms,
                               "min_distance_km": b.min_distance_km},
                      uncertainty={"epoch_s": b.sigma_s},
-                     confidence=0.9 if b.method == "closest_approach" else 0.5,
+                     confidence=(0.9 if b.method == "closest_approach" else
+                                 0.5 if b.dateable else 0.2),
                      evidence={"method": b.method, "why": b.why, "same_launch": b.same_launch,
+                               "dateable": b.dateable,
                                "candidates": [c.to_dict() for c in self.candidates]})
 
     def to_dict(self) -> dict:
@@ -149,17 +175,31 @@ def _closest(child, parent, search_days: float, step_s: float = 30.0):
     return t0, sigma, dmin, age, tol, rr[0, 0], dv
 
 
-def _plane(child, parent):
-    el = Elements.from_sets([parent, child])
-    t_ref = float(max(child.epoch_us, parent.epoch_us))
+def _plane_t0(el: Elements, t_ref: float):
     node = raan_at(el, t_ref)
     rate = (raan_at(el, t_ref + DAY_US) - node) / 86400.0
     dnode, drate = float(wrap_pi(node[1] - node[0])), float(rate[1] - rate[0])
-    noise = max(abs(child.inclination - parent.inclination) * np.pi / 180, 1e-4)
     if abs(drate) < 1e-15:
-        return None, np.inf
-    t0 = t_ref - dnode / drate * 1e6
-    return int(t0), noise / abs(drate)
+        return None, drate
+    return t_ref - dnode / drate * 1e6, drate
+
+
+def _plane(child, parent):
+    """Node-convergence epoch, its 68% half-width (s) and the terms."""
+    el = Elements.from_sets([parent, child])
+    t_ref = float(max(child.epoch_us, parent.epoch_us))
+    t0, drate = _plane_t0(el, t_ref)
+    if t0 is None:
+        return None, np.inf, "parallel node rates"
+    incl = abs(child.inclination - parent.inclination) * np.pi / 180 / abs(drate)
+    node = np.sqrt(2) * np.radians(NODE_NOISE_DEG) / abs(drate)
+    shifts = [abs((_plane_t0(dataclasses.replace(el, ndot=el.ndot * sc), t_ref)[0] or t0)
+                  - t0) / 1e6 for sc in (0.0, 2.0)]
+    floor = MODEL_FLOOR * max(t_ref - t0, 0.0) / 1e6
+    sig = float(np.sqrt(incl ** 2 + node ** 2 + max(shifts) ** 2 + floor ** 2))
+    terms = (f"inclination difference {incl / 86400:.2f} d, node noise {node / 86400:.2f} d, "
+             f"drag {max(shifts) / 86400:.2f} d, model floor {floor / 86400:.2f} d")
+    return int(t0), sig, terms
 
 
 def find_origin(child_sets, catalog_sets, *, candidates=None, search_days: float = 30.0,
@@ -176,7 +216,7 @@ def find_origin(child_sets, catalog_sets, *, candidates=None, search_days: float
     for parent, same, score in ranked[:max_candidates]:
         base = {"parent": parent.norad, "name": parent.name, "same_launch": same,
                 "similarity": round(score, 3)}
-        p_t0, p_sig = _plane(child, parent)
+        p_t0, p_sig, p_terms = _plane(child, parent)
         ca = _closest(child, parent, search_days)
         plane_ok = p_t0 is not None and p_sig < 180 * 86400 and p_t0 <= child.epoch_us
         if ca is not None and ca[2] <= 10.0 + ca[4] and ca[3] <= 60:
@@ -187,24 +227,41 @@ def find_origin(child_sets, catalog_sets, *, candidates=None, search_days: float
                    + ("gives " + format_iso(p_t0, 0)[:10] + f" +-{p_sig / 86400:.0f} d, coarser"
                       if plane_ok else "is degenerate (nearly identical planes and rates)"))
             out.append(Separation(**base, method="closest_approach", why=why, epoch_us=t0,
-                                  sigma_s=sig, lat_deg=lat, lon_deg=lon, alt_km=alt,
+                                  sigma_s=sig, epoch_interval_us=(int(t0 - sig * 1e6),
+                                                                  int(t0 + sig * 1e6)), lat_deg=lat, lon_deg=lon, alt_km=alt,
                                   dv_rtn_kms=tuple(np.round(dv, 6).tolist()),
                                   dv_kms=float(np.linalg.norm(dv)), min_distance_km=dmin,
                                   plane_epoch_us=p_t0, plane_sigma_s=p_sig if plane_ok else None))
         elif plane_ok:
+            hi = min(child.epoch_us, parent.epoch_us)
+            fresh = ca is not None and p_t0 >= hi - search_days * DAY_US \
+                and hi - p_t0 <= 60 * DAY_US
             why = ("back-propagation does not meet ("
                    + (f"closest {ca[2]:.0f} km" if ca else "SGP4 failed") +
-                   f" within {search_days:g} days): dated by node convergence")
+                   f" within {search_days:g} days): ")
+            if fresh:
+                why += (f"the node clock ({format_iso(p_t0, 0)[:10]}) puts the separation inside "
+                        "that window, where fresh sets should meet: an orbit changed since "
+                        "(manoeuvre) or the parent is wrong, and the node clock, which assumes "
+                        "both orbits unchanged, cannot date it; only bounded above by the "
+                        "child's first set")
+                iv, sig = (None, int(child.epoch_us)), None
+            else:
+                why += f"dated by node convergence; 68% interval from {p_terms}"
+                iv = (int(p_t0 - p_sig * 1e6), int(min(p_t0 + p_sig * 1e6, child.epoch_us)))
+                sig = p_sig
             out.append(Separation(**base, method="plane_convergence", why=why, epoch_us=p_t0,
-                                  sigma_s=p_sig, min_distance_km=None if ca is None else ca[2],
-                                  plane_epoch_us=p_t0, plane_sigma_s=p_sig))
+                                  sigma_s=sig, min_distance_km=None if ca is None else ca[2],
+                                  plane_epoch_us=p_t0, plane_sigma_s=p_sig,
+                                  epoch_interval_us=iv, dateable=not fresh))
         else:
             out.append(Separation(**base, method=None, why="no meeting within the search window "
                                   "and node convergence degenerate or in the future",
                                   min_distance_km=None if ca is None else ca[2]))
     dated = [c for c in out if c.method]
     # closest approach first, then same launch, then the closest back-propagated pass
-    best = min(dated, key=lambda c: (c.method != "closest_approach", not c.same_launch,
+    best = min(dated, key=lambda c: (c.method != "closest_approach", not c.dateable,
+                                     not c.same_launch,
                                      np.inf if c.min_distance_km is None
                                      else c.min_distance_km)) if dated else None
     return OriginResult(child=child.norad, best=best, candidates=tuple(out))

@@ -283,6 +283,17 @@ def plant_interception(w: Window) -> tuple[list[Track], list[Event]]:
     t_int = w.at(0.50)
     cloud = simulate_breakup("collision", 700.0, impactor_mass_kg=15.0, impact_speed_kms=7.0,
                              min_size_m=0.3, seed=int(w.rng.integers(2**31)))
+    # The breakup model's delta-vs are isotropic; a direct-ascent interceptor also
+    # hands the debris its momentum: m_i v_rel / (m_t + m_i) along its relative
+    # velocity, here radially up (from below) with a small along-track part.
+    from orbwatch.propagate import SatelliteBatch
+
+    eph = SatelliteBatch.from_element_sets([victim]).propagate(np.array([t_int]))
+    r, v = eph.position[0, 0], eph.velocity[0, 0]
+    up = r / np.linalg.norm(r)
+    along = v / np.linalg.norm(v)
+    direction = (0.95 * up + 0.31 * along) / np.linalg.norm(0.95 * up + 0.31 * along)
+    cloud = dataclasses.replace(cloud, dv_kms=cloud.dv_kms + 15.0 * 7.0 / 715.0 * direction)
     frags = fragments_to_element_sets(cloud, victim, t_int, first_norad=800000)
     vt = Track(99021, [(_EARLIEST, victim)], "GRN", "PAYLOAD", _launch(w, 4), last_us=t_int)
     tracks = [vt]
@@ -298,6 +309,8 @@ def plant_interception(w: Window) -> tuple[list[Track], list[Event]]:
                         "min_size_m": 0.3},
                evidence={"cause": "destructive interception by an uncatalogued direct-ascent "
                                   "interceptor (NASA standard breakup model, collision)",
+                         "momentum_transfer": "interceptor momentum shared by the debris, "
+                                              "radially up (direct ascent)",
                          "fragment_norads": [f.norad for f in frags], "planted": True})
     return tracks, [ev]
 
