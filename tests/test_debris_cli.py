@@ -72,3 +72,42 @@ def test_errors_are_one_line(small_catalog, capsys, args, message):
     err = capsys.readouterr().err
     assert rc == 1
     assert message in err and len(err.strip().splitlines()) == 1 and "Traceback" not in err
+
+
+SW_CSV = (
+    "DATE,BSRN,ND,KP1,AP_AVG,F10.7_OBS,F10.7_OBS_CENTER81\n"
+    "2021-06-01,2560,1,3,7,78.9,80.1\n"
+    "2021-06-02,2560,2,3,9,80.5,80.4\n"
+)
+
+
+def test_space_weather_from_celestrak_through_the_cache(fake, tmp_path):
+    """SW-All.csv comes through the real request code and the disk cache."""
+    from orbwatch.debris.density import SpaceWeather
+    from orbwatch.sources import Cache, CelestrakClient
+
+    fake.override("/SpaceData/SW-All.csv", 200, SW_CSV.encode(), content_type="text/csv")
+    with CelestrakClient(fake.url, cache=Cache(tmp_path / "cache")) as client:
+        sw = SpaceWeather.from_celestrak(client)
+        again = SpaceWeather.from_celestrak(client)
+    assert sw.label == "celestrak" and again.label == "celestrak"
+    assert len(fake.hits("/SpaceData")) == 1  # the second answer came from the cache
+    assert list(sw.daily["f107"]) == [78.9, 80.5]
+
+
+def test_space_weather_celestrak_offline_falls_back(small_catalog, tmp_path, capsys,
+                                                    monkeypatch):
+    monkeypatch.setenv("ORBWATCH_CACHE", str(tmp_path / "empty-cache"))
+    from orbwatch.errors import OfflineError
+    from orbwatch.sources import CelestrakClient
+
+    def offline(self, **kw):
+        raise OfflineError("offline: no cached copy of GET .../SW-All.csv")
+
+    monkeypatch.setattr(CelestrakClient, "space_weather", offline)
+    rc = main(["debris", "simulate", "--target", "13552", "--event", "explosion", "--catalog",
+               str(small_catalog), "--years", "1", "--space-weather", "celestrak",
+               "--format", "json"])
+    out, err = capsys.readouterr()
+    assert rc == 0 and "CelesTrak unreachable" in err
+    assert json.loads(out)["space_weather"] == "fallback model"

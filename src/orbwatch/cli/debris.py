@@ -91,6 +91,23 @@ def run_scenario(parent, event: str, *, epoch_us: int, years: float, target_mass
     return info
 
 
+def _space_weather(option: str | None):
+    """CelesTrak online (falling back, with a message, when offline), a file, or the model."""
+    from orbwatch.debris.density import SpaceWeather
+    from orbwatch.errors import OfflineError
+
+    if not option:
+        return SpaceWeather.fallback()
+    if option.lower() == "celestrak":
+        try:
+            return SpaceWeather.from_celestrak()
+        except OfflineError as exc:
+            err_console.print(f"space weather: CelesTrak unreachable ({exc}); using the "
+                              "fallback solar-cycle model", highlight=False, markup=False)
+            return SpaceWeather.fallback()
+    return SpaceWeather.from_file(option)
+
+
 def _prepare(event: str, checks: tuple, common: tuple):
     """The checks and the loading that simulate and whatif share."""
     if event not in ("collision", "explosion"):
@@ -100,11 +117,10 @@ def _prepare(event: str, checks: tuple, common: tuple):
 
 
 def _common(target, catalog, db, epoch, space_weather, against):
-    from orbwatch.debris.density import SpaceWeather
     from orbwatch.time import format_iso, parse_iso
 
     epoch_us = parse_iso(epoch) if epoch else None
-    sw = SpaceWeather.from_file(space_weather) if space_weather else SpaceWeather.fallback()
+    sw = _space_weather(space_weather)
     sets = load_sets(catalog, db)
     parent = _set_at(sets, target, epoch_us)
     if parent is None:
@@ -144,8 +160,9 @@ AreaOpt = typer.Option(4.0, "--target-area", help="Target mean drag area (m^2), 
                        "intact object.")
 ImpMassOpt = typer.Option(20.0, "--impactor-mass", help="Impactor mass (kg).")
 ImpSpeedOpt = typer.Option(10.0, "--impact-speed", help="Impact speed (km/s).")
-SwOpt = typer.Option(None, "--space-weather", help="CelesTrak SW-All.csv copy [default: the "
-                     "offline fallback solar-cycle model].")
+SwOpt = typer.Option(None, "--space-weather",
+                     help="'celestrak' (download SW-All.csv, cached) or a local SW-All.csv "
+                          "copy [default: the offline fallback solar-cycle model].")
 FigOpt = typer.Option(None, "--figures", help="Write Gabbard, count and altitude PNGs here.")
 SeedOpt = typer.Option(1, "--seed", help="Random seed of the breakup model.")
 AgainstOpt = typer.Option(None, "--against", help="Satellites whose collision rate is "

@@ -96,6 +96,28 @@ class SpaceWeather:
             raw = p.read_bytes()
         except OSError as e:
             raise UserError(f"cannot read space-weather file {p}: {e.strerror}") from None
+        return cls.from_bytes(raw, str(p))
+
+    @classmethod
+    def from_celestrak(cls, client=None) -> SpaceWeather:
+        """The current SW-All.csv from CelesTrak (through orbwatch's disk cache).
+        Offline, with no cached copy, this raises :class:`orbwatch.errors.OfflineError`:
+        callers fall back to :meth:`fallback` and say so."""
+        from orbwatch.sources import CelestrakClient
+
+        own = client is None
+        client = client or CelestrakClient()
+        try:
+            res = client.space_weather()
+        finally:
+            if own:
+                client.close()
+        return cls.from_bytes(res.content, res.url)
+
+    @classmethod
+    def from_bytes(cls, raw: bytes, origin: str) -> SpaceWeather:
+        """Parse SW-All.csv content (``origin`` names where it came from)."""
+        p = origin
         text = (gzip.decompress(raw) if raw[:2] == b"\x1f\x8b" else raw).decode("utf-8", "replace")
         reader = csv.DictReader(text.splitlines())
         need = ("DATE", "F10.7_OBS", "F10.7_OBS_CENTER81", "AP_AVG")
@@ -122,7 +144,7 @@ class SpaceWeather:
         """``"file"``, ``"NOAA monthly table"``, ``"NOAA yearly table"`` or
         ``"fallback model"``: stated in every output."""
         if self.daily is not None:
-            return "file"
+            return "celestrak" if str(self.path).startswith("http") else "file"
         return f"NOAA {self.noaa} table" if self.noaa else "fallback model"
 
     def describe(self) -> str:

@@ -36,6 +36,7 @@ FORMAT_EXTENSIONS = {
     "omm-kvn": "kvn",
     "tle": "tle",
     "satcat-json": "json",
+    "space-weather-csv": "csv",
     "satcat-csv": "csv",
 }
 

@@ -131,12 +131,22 @@ class CelestrakClient(BaseClient):
         return self._query(SATCAT_PATH, kind, value, sent, label,
                            _max_age(max_age, None, SATCAT_MAX_AGE))
 
+    def space_weather(self, *, max_age: float | None = None) -> FetchResult:
+        """CelesTrak's space-weather file (``/SpaceData/SW-All.csv``: daily F10.7,
+        its 81-day mean, Ap; observed and predicted), cached for a day."""
+        return self._fetch(SW_PATH, None, fmt="space-weather-csv", source="celestrak:SW-All",
+                           max_age=SW_MAX_AGE if max_age is None else max_age)
+
     def _query(self, path: str, kind: str, value: str, sent: str, label: str,
                max_age: float) -> FetchResult:
         params = {kind: value, "FORMAT": sent}
         prefix = "celestrak" if path == GP_PATH else "celestrak-satcat"
         return self._fetch(path, params, fmt=label, source=f"{prefix}:{kind}={value}",
                            max_age=max_age)
+
+
+SW_PATH = "/SpaceData/SW-All.csv"
+SW_MAX_AGE = 86_400.0
 
 
 def _one_query(what: str, kinds: tuple[str, ...], **given: object) -> tuple[str, str]:
