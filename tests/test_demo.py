@@ -29,7 +29,7 @@ def test_demo_finds_the_planted_events(tmp_path, capsys):
     rules = {f["rule_id"] for f in findings if f["verdict"] == "breach"}
     assert {"no-destructive-asat-test", "no-unnotified-close-approach"} <= rules
     for name in ("events.json", "score.json", "findings.json", "demo.db",
-                 "scenario/truth.json"):
+                 "scenario/truth.json", "report/index.html", "report/report.json"):
         assert (out / name).exists()
     events = json.loads((out / "events.json").read_text())
     assert events and all(e["schema"] == "orbwatch.event/1" for e in events)

@@ -55,3 +55,10 @@ def test_numpy_values_serialise():
                       .tolist(), "bad": np.float64(math.inf)})
     d = e.to_dict()
     assert d["metrics"] == {"miss_km": 1.5, "n": 3, "v": [1.0, 2.0], "bad": None}
+
+
+def test_id_survives_the_json_round_trip_at_every_sub_second():
+    base = parse_iso("2020-07-15T06:43:12Z")
+    for frac_us in (0, 499, 500, 999_499, 999_500, 999_999):
+        e = make(epoch_us=base + frac_us)
+        assert events_from_json(events_to_json([e]))[0].id == e.id

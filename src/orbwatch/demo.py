@@ -140,9 +140,10 @@ def score(truth: list[Event], detections: list[Event]) -> list[dict]:
 def run_demo(out_dir: str | Path, *, seed: int = 0, days: float = 30.0,
              background_size: int = 300, threshold_km: float = 5.0,
              progress: Callable[[str], None] | None = None) -> DemoResult:
-    """Build, ingest, detect, judge, score.  Writes ``scenario/``, ``demo.db``,
-    ``events.json`` (every detection), ``findings.json`` (the default code of
-    conduct applied to them) and ``score.json`` into ``out_dir``."""
+    """Build, ingest, detect, judge, report, score.  Writes ``scenario/``,
+    ``demo.db``, ``events.json`` (every detection), ``findings.json`` (the
+    default code of conduct applied to them), ``report/index.html`` (the
+    self-contained evidence report) and ``score.json`` into ``out_dir``."""
     from orbwatch.detect.maneuvers import maneuver_events
     from orbwatch.detect.proximity import detect_proximity
     from orbwatch.scenario import DEFAULT_START_US, build_scenario
@@ -185,6 +186,11 @@ def run_demo(out_dir: str | Path, *, seed: int = 0, days: float = 30.0,
 
     findings = judge(detections, store.objects())
     (out / "findings.json").write_text(findings_to_json(findings))
+    _say(progress, "writing the evidence report")
+    from orbwatch.report import write_report
+
+    write_report(out / "report", detections, findings, store=store,
+                 title="orbwatch demo: planted scenario")
     rows = score(scen.truth_events, detections)
     planted = {n for t in scen.truth_events for n in t.objects}
     stats = {"objects": scen.n_objects, "element_sets": scen.n_sets,

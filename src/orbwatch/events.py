@@ -93,7 +93,10 @@ class Event:
 
     @property
     def id(self) -> str:
-        key = f"{self.kind}|{','.join(map(str, self.objects))}|{self.epoch_us // 1_000_000}"
+        # the epoch enters at the precision JSON carries (ms), so an event read
+        # back from its JSON has the same id
+        second = ((self.epoch_us + 500) // 1000) // 1000
+        key = f"{self.kind}|{','.join(map(str, self.objects))}|{second}"
         return hashlib.blake2b(key.encode(), digest_size=12).hexdigest()
 
     def to_dict(self) -> dict:

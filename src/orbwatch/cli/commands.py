@@ -11,6 +11,7 @@ from orbwatch.cli import (  # noqa: F401
     pc,
     propagate,
     proximity,
+    report,
     scenario,
     screen,
 )
