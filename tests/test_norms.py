@@ -161,6 +161,16 @@ def test_maneuver_notification_rule():
 CONJ = "act-on-high-probability-conjunctions"
 
 
+def test_conjunction_with_own_fragments_at_the_breakup_is_not_a_finding():
+    """A satellite and its own debris at the moment it breaks up: nothing to act on."""
+    breakup = ev("breakup", (100, 101, 102), metrics={"fragments": 120,
+                                                       "classification": "explosion"})
+    conj = ev("conjunction", (100, 101), T0, {"miss_km": 0.01, "pc": 0.5})
+    seen = ev("maneuver", (100,), T0 - 10 * DAY, {"delta_v_mps": 0.5})
+    assert findings([breakup, conj, seen], CONJ) == []
+    assert findings([conj, seen], CONJ)  # without the breakup it is an ordinary conjunction
+
+
 def test_conjunction_rule_capable_payload_without_avoidance():
     conj = ev("conjunction", (30, 40), T0, {"miss_km": 0.1, "pc": 1e-3})
     seen = ev("maneuver", (30,), T0 - 10 * DAY, {"delta_v_mps": 0.5})

@@ -218,6 +218,14 @@ def _capable(ev: Event, ctx: Context, _p) -> FactValue:
     return FactValue(False)
 
 
+def _own_debris(ev: Event, ctx: Context, _p) -> FactValue:
+    """Whether the two objects are a broken-up object and its own fragments
+    (both named by one breakup event): not a conjunction anyone can act on."""
+    pair = set(ev.objects[:2])
+    ids = [b.id for n in pair for b in ctx.related(n, ("breakup",)) if pair <= set(b.objects)]
+    return FactValue(bool(ids), events=ids)
+
+
 #: fact name -> (value type, function(event, context, rule params) -> FactValue)
 FACTS: dict[str, tuple[str, Callable[[Event, Context, dict], FactValue]]] = {
     "attributed": ("bool", _attributed),
@@ -229,6 +237,7 @@ FACTS: dict[str, tuple[str, Callable[[Event, Context, dict], FactValue]]] = {
     "followed_by_close_approach": ("bool", _close_approach_after),
     "avoidance_maneuver": ("bool", _avoidance),
     "maneuver_capable": ("bool", _capable),
+    "with_own_debris": ("bool", _own_debris),
 }
 #: parameters a fact reads from the rule's ``params``
 FACT_PARAMS: dict[str, tuple[str, ...]] = {
