@@ -155,3 +155,14 @@ def test_nan_states_stay_nan(teme):
     assert np.isnan(fs.position[1, 2]).all() and np.isfinite(fs.position[0]).all()
     geo = itrf_to_geodetic(fs.position)
     assert np.isnan(geo.alt_km[1, 2]) and np.isfinite(geo.alt_km[0]).all()
+
+
+def test_rtn_axes_rows_are_radial_transverse_normal():
+    from orbwatch.propagate.frames import rtn_axes
+
+    r = np.array([[7000.0, 0, 0], [0, 0, 7000.0]])
+    v = np.array([[0, 7.5, 0.1], [7.5, 0, 0]])
+    ax = rtn_axes(r, v)
+    assert np.allclose(ax @ np.swapaxes(ax, -1, -2), np.eye(3))
+    assert np.allclose(ax[:, 0], r / 7000.0)
+    assert np.all(np.einsum("kj,kj->k", ax[:, 1], v) > 0)  # T points along the motion

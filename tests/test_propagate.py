@@ -279,3 +279,16 @@ def test_propagate_history_fixed_mode(histories):
 def test_propagate_history_rejects_mixed_objects(vallado):
     with pytest.raises(ValueError):
         propagate_history([vallado[5], vallado[6251]], [0, 2], [vallado[5].epoch_us])
+
+
+def test_nearest_sets_one_per_object_earlier_on_ties():
+    from dataclasses import replace
+
+    from orbwatch.elements.model import ElementSet
+    from orbwatch.propagate import nearest_sets
+
+    base = ElementSet(norad=2, epoch_us=0, mean_motion=15.0, eccentricity=0.001,
+                      inclination=51.6, raan=0, arg_perigee=0, mean_anomaly=0)
+    sets = [replace(base, epoch_us=t) for t in (0, 100, 200)] + [replace(base, norad=1)]
+    got = nearest_sets(sets, 150)
+    assert [s.norad for s in got] == [1, 2] and got[1].epoch_us == 100

@@ -43,14 +43,14 @@ def _say(progress, text: str) -> None:
 
 def _conjunctions(history, start_us: int, stop_us: int, objects, threshold_km: float):
     """Screen day by day, each object with its set nearest the middle of the day."""
-    from orbwatch.cli.screen import select_sets
+    from orbwatch.propagate import nearest_sets
     from orbwatch.screen import assess, screen
 
     out = []
     day = 86_400_000_000
     for t0 in range(start_us, stop_us, day):
         t1 = min(t0 + day, stop_us)
-        sets = [s for s in select_sets(history, (t0 + t1) // 2)
+        sets = [s for s in nearest_sets(history, (t0 + t1) // 2)
                 if abs(s.epoch_us - (t0 + t1) // 2) < 7 * day]
         res = screen(sets, t0, t1, threshold_km=threshold_km, workers=1)
         res.proximities = []  # co-moving pairs are the proximity detector's business

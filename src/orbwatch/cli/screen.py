@@ -13,27 +13,18 @@ from orbwatch.cli.app import DbOption, app
 from orbwatch.cli.catalog import open_db, read_catalog_files
 from orbwatch.cli.output import OutputFormat, emit, err_console
 from orbwatch.errors import UserError
+from orbwatch.propagate import nearest_sets
 from orbwatch.screen.assess import assess, encounter_cdm, event_row
 from orbwatch.screen.cdm import write_cdm_kvn, write_cdm_xml
 from orbwatch.screen.covariance import DEFAULT_MODEL, TleCovarianceModel
 from orbwatch.screen.engine import DEFAULT_STEP_S, screen
 from orbwatch.time import now_us, parse_iso
 
-__all__ = ["screen_cmd", "select_sets"]
-
-
-def select_sets(sets, at_us: int):
-    """One element set per object: the one nearest in epoch to ``at_us``."""
-    best: dict[int, object] = {}
-    for s in sets:
-        cur = best.get(s.norad)
-        if cur is None or abs(s.epoch_us - at_us) < abs(cur.epoch_us - at_us):
-            best[s.norad] = s
-    return [best[k] for k in sorted(best)]
+__all__ = ["screen_cmd"]
 
 
 def _load_catalog(paths: list[str], mid_us: int):
-    return select_sets(read_catalog_files(paths), mid_us), {}
+    return nearest_sets(read_catalog_files(paths), mid_us), {}
 
 
 def _load_store(db: str | None, mid_us: int, start_us: int):

@@ -37,12 +37,13 @@ from orbwatch.elements.model import ElementSet
 from orbwatch.elements.satcat import infer_object_type
 from orbwatch.elements.sgp4init import satrec_from_elements
 from orbwatch.events import Event
+from orbwatch.propagate import nearest_sets
 from orbwatch.screen.covariance import orbit_regime
 from orbwatch.screen.engine import screen
 from orbwatch.time import format_iso, jd_fr
 
 __all__ = ["DEFAULT_THRESHOLDS_KM", "DEFAULT_SLOW_KMS", "REGIMES", "PairRecord",
-           "ProximityReport", "detect_proximity", "regime_of", "select_nearest",
+           "ProximityReport", "detect_proximity", "regime_of",
            "plane_angle_deg", "manoeuvre_check", "pair_profile", "LABELS"]
 
 #: regime groups screened separately, and the screen regimes each holds
@@ -68,12 +69,6 @@ def regime_of(sets: Sequence[ElementSet]) -> np.ndarray:
                        np.array([s.eccentricity for s in sets]))
     back = {r: g for g, rs in REGIMES.items() for r in rs}
     return np.array([back[str(r)] for r in np.atleast_1d(reg)], dtype=object)
-
-
-def select_nearest(by_norad: dict[int, list[ElementSet]], at_us: int) -> list[ElementSet]:
-    """Per object, its set nearest in epoch to ``at_us`` (earlier on ties)."""
-    return [min(h, key=lambda s: (abs(s.epoch_us - at_us), s.epoch_us))
-            for _, h in sorted(by_norad.items())]
 
 
 def _normal(s: ElementSet, at_us: int) -> np.ndarray:
@@ -333,7 +328,7 @@ def detect_proximity(
     for t0, t1 in zip(bounds, bounds[1:], strict=False):
         if t1 <= t0:
             continue
-        sets = select_nearest(by_norad, (t0 + t1) // 2)
+        sets = nearest_sets([s for h in by_norad.values() for s in h], (t0 + t1) // 2)
         reg = regime_of(sets)
         for g in regimes:
             sub = [s for s, r in zip(sets, reg, strict=True) if r == g]

@@ -20,7 +20,7 @@ import numpy as np
 
 from orbwatch.elements.model import ElementSet
 from orbwatch.propagate import SatelliteBatch
-from orbwatch.propagate.frames import itrf_to_geodetic, teme_to_itrf
+from orbwatch.propagate.frames import itrf_to_geodetic, rtn_axes, teme_to_itrf
 
 __all__ = ["MU", "RE", "J2", "Elements", "secular_rates", "raan_at", "coe_to_rv",
            "rv_to_coe", "rtn_basis", "geodetic", "sgp4_states", "fit_element_set",
@@ -182,13 +182,7 @@ def rv_to_coe(r, v):
 
 def rtn_basis(r, v) -> np.ndarray:
     """(..., 3, 3) rows R (radial), T (along-track), N (orbit normal)."""
-    r = np.asarray(r, float)
-    v = np.asarray(v, float)
-    rhat = r / np.linalg.norm(r, axis=-1, keepdims=True)
-    h = np.cross(r, v)
-    nhat = h / np.linalg.norm(h, axis=-1, keepdims=True)
-    that = np.cross(nhat, rhat)
-    return np.stack([rhat, that, nhat], -2)
+    return rtn_axes(r, v)
 
 
 def geodetic(r_teme, t_us) -> tuple[float, float, float]:

@@ -27,6 +27,7 @@ from orbwatch.propagate.batch import Ephemeris, as_times_us
 from orbwatch.time import US_PER_DAY
 
 __all__ = [
+    "rtn_axes",
     "FrameState",
     "Geodetic",
     "WGS84_A_KM",
@@ -188,3 +189,16 @@ def ephemeris_to_frame(eph: Ephemeris, frame: str, **kwargs) -> Ephemeris:
     else:
         raise ValueError(f"frame must be 'GCRF' or 'ITRF', not {frame!r}")
     return replace(eph, position=fs.position, velocity=fs.velocity, frame=fs.frame)
+
+
+def rtn_axes(r, v) -> np.ndarray:
+    """Unit vectors of the radial / transverse (along-track) / normal frame of
+    states (r, v) in any inertial frame, as the rows of (..., 3, 3) matrices:
+    R = r/|r|, N = (r x v)/|r x v|, T = N x R.  ``rtn_axes(r, v) @ d`` gives the
+    RTN components of a vector ``d`` given in the frame of r and v."""
+    r = np.asarray(r, dtype=np.float64)
+    v = np.asarray(v, dtype=np.float64)
+    rh = r / np.linalg.norm(r, axis=-1, keepdims=True)
+    h = np.cross(r, v)
+    nh = h / np.linalg.norm(h, axis=-1, keepdims=True)
+    return np.stack([rh, np.cross(nh, rh), nh], axis=-2)

@@ -29,6 +29,7 @@ __all__ = [
     "DEFAULT_MAX_AGE_S",
     "Selection",
     "group_history",
+    "nearest_sets",
     "select_nearest",
     "select_nearest_batch",
     "propagate_history",
@@ -263,3 +264,15 @@ def _propagate_runs(sets, runs: _Runs, t: np.ndarray):
         position, velocity, error = position[:, inverse], velocity[:, inverse], error[:, inverse]
     _mask_errors(error, position, velocity)
     return position, velocity, error
+
+
+def nearest_sets(sets: Sequence, at_us: int) -> list:
+    """One element set per object: the one nearest in epoch to ``at_us``
+    (the earlier on a tie), ordered by catalogue number."""
+    best: dict[int, object] = {}
+    for s in sets:
+        cur = best.get(s.norad)
+        if cur is None or (abs(s.epoch_us - at_us), s.epoch_us) < \
+                (abs(cur.epoch_us - at_us), cur.epoch_us):
+            best[s.norad] = s
+    return [best[k] for k in sorted(best)]

@@ -29,6 +29,7 @@ from orbwatch.elements.model import ElementSet
 from orbwatch.elements.sgp4init import satrec_from_elements
 from orbwatch.events import Event
 from orbwatch.propagate.fit import MU_WGS72, states_to_element_sets
+from orbwatch.propagate.frames import rtn_axes
 from orbwatch.time import US_PER_DAY, format_iso, jd_fr
 
 __all__ = ["Track", "Window", "make_set", "rtn_basis", "piece", "plant_inspector",
@@ -120,10 +121,7 @@ def piece(i: int) -> str:
 
 def rtn_basis(r, v) -> np.ndarray:
     """Rows R, T, N of the radial / along-track / cross-track frame."""
-    rh = r / np.linalg.norm(r)
-    nh = np.cross(r, v)
-    nh /= np.linalg.norm(nh)
-    return np.stack([rh, np.cross(nh, rh), nh])
+    return rtn_axes(r, v)
 
 
 def _state(s: ElementSet, t_us: int):

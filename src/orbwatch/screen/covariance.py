@@ -60,6 +60,7 @@ from typing import Protocol, runtime_checkable
 import numpy as np
 
 from orbwatch.errors import FieldValueError
+from orbwatch.propagate.frames import rtn_axes
 
 __all__ = [
     "REGIMES",
@@ -238,12 +239,7 @@ def orbit_regime(mean_motion_rev_day, eccentricity, *,
 
 def rtn_basis(r, v) -> np.ndarray:
     """(..., 3, 3) matrices whose columns are r^, t^ = h^ x r^, h^ (RTN = CARA RIC)."""
-    r = np.asarray(r, dtype=np.float64)
-    v = np.asarray(v, dtype=np.float64)
-    rh = r / np.linalg.norm(r, axis=-1, keepdims=True)
-    h = np.cross(r, v)
-    hh = h / np.linalg.norm(h, axis=-1, keepdims=True)
-    return np.stack([rh, np.cross(hh, rh), hh], axis=-1)
+    return np.swapaxes(rtn_axes(r, v), -1, -2)
 
 
 def _block(rot: np.ndarray, n: int) -> np.ndarray:

@@ -28,6 +28,7 @@ from sgp4.api import SatrecArray
 
 from orbwatch.elements.model import ElementSet
 from orbwatch.elements.sgp4init import satrec_from_elements
+from orbwatch.propagate.frames import rtn_axes
 from orbwatch.screen.refine import Minima, refine
 from orbwatch.screen.sieve import MU_EARTH, Candidates, sieve_step
 from orbwatch.time import jd_fr
@@ -82,13 +83,7 @@ class ScreenResult:
 
 def rtn_components(r1: np.ndarray, v1: np.ndarray, d: np.ndarray) -> np.ndarray:
     """Components of vectors ``d`` in the radial/transverse/normal frame of (r1, v1)."""
-    rhat = r1 / np.linalg.norm(r1, axis=-1, keepdims=True)
-    h = np.cross(r1, v1)
-    nhat = h / np.linalg.norm(h, axis=-1, keepdims=True)
-    that = np.cross(nhat, rhat)
-    return np.stack([np.einsum("...i,...i->...", d, rhat),
-                     np.einsum("...i,...i->...", d, that),
-                     np.einsum("...i,...i->...", d, nhat)], axis=-1)
+    return np.einsum("...ij,...j->...i", rtn_axes(r1, v1), d)
 
 
 #: SGP4 is evaluated every ``INTERP_EVERY`` samples for smooth near-circular LEO
