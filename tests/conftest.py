@@ -25,3 +25,31 @@ def shared_data() -> Path:
     if not path.is_dir():
         pytest.fail(f"shared data not found at {path}; set ORBWATCH_SHARED_DATA")
     return path
+
+
+def _service_or_skip(var: str, what: str) -> str:
+    """A system service prepared by ``.ci/services.sh``.  Missing locally: skip
+    with the way to get it; missing under CI (CI=true): fail, so CI can never
+    silently skip the PostgreSQL or browser tests."""
+    value = os.environ.get(var)
+    if value:
+        return value
+    message = f"{what} not available: set {var} (run `source .ci/services.sh` first)"
+    if os.environ.get("CI"):
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> str:
+    """SQLAlchemy URL of a throwaway PostgreSQL database (``.ci/services.sh``)."""
+    return _service_or_skip("ORBWATCH_TEST_POSTGRES_URL", "PostgreSQL server")
+
+
+@pytest.fixture(scope="session")
+def chromium_path() -> str:
+    """Debian's chromium binary, for Playwright's ``executable_path``."""
+    path = _service_or_skip("ORBWATCH_TEST_CHROMIUM", "headless Chromium")
+    if not Path(path).exists():
+        pytest.fail(f"{path} does not exist; install Debian's chromium package")
+    return path
