@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from itertools import groupby
-
 import typer
 
 from orbwatch.cli.app import DbOption, app
 from orbwatch.cli.output import OutputFormat, emit
-from orbwatch.detect.maneuvers import DEFAULT_THRESHOLD, detect_maneuvers, maneuvers_to_events
+from orbwatch.cli.scheduler import SchedulerOption, open_runner, parse_scheduler
+from orbwatch.detect.maneuver_batch import detect_maneuvers_many, histories_by_object
+from orbwatch.detect.maneuvers import DEFAULT_THRESHOLD, maneuvers_to_events
 from orbwatch.errors import UserError
 from orbwatch.store.db import Store, default_db_path
 from orbwatch.time import format_iso, parse_iso
@@ -39,6 +39,9 @@ def maneuvers_cmd(
                                           "whole history is still used as context)."),
     threshold: float = typer.Option(DEFAULT_THRESHOLD, "--threshold",
                                     help="Robust z-score a step must exceed."),
+    scheduler: str = SchedulerOption,
+    workers: int = typer.Option(0, "--workers", help="Local Dask workers with "
+                                                     "--scheduler local [default: all cores]."),
     db: str | None = DbOption,
     fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", "-f",
                                      help="Output format."),
@@ -53,6 +56,7 @@ def maneuvers_cmd(
         since_us = parse_iso(since) if since else None
     except ValueError as e:
         raise UserError(f"--since: {e}") from None
+    parse_scheduler(scheduler)
     store = Store(db or default_db_path())
     sets = store.element_sets(None if all_objects else sorted(set(norads)))
     if not all_objects:
@@ -60,9 +64,9 @@ def maneuvers_cmd(
         if missing:
             raise UserError(f"no element sets for {', '.join(map(str, missing))}; "
                             "check 'orbwatch objects --norad N'")
-    events = []
-    for _, group in groupby(sets, key=lambda s: s.norad):
-        found = maneuvers_to_events(detect_maneuvers(list(group), threshold=threshold))
-        events.extend(e for e in found if since_us is None or e.epoch_us >= since_us)
+    with open_runner(scheduler, workers or None) as runner:
+        found = detect_maneuvers_many(histories_by_object(sets), threshold=threshold,
+                                      runner=runner)
+    events = [e for e in maneuvers_to_events(found) if since_us is None or e.epoch_us >= since_us]
     emit([_row(e) for e in events], fmt, title="maneuvers", columns=_COLUMNS,
          document=[e.to_dict() for e in events])

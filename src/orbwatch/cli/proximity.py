@@ -11,6 +11,7 @@ import typer
 from orbwatch.cli.app import DbOption, app
 from orbwatch.cli.catalog import open_db, read_catalog_files
 from orbwatch.cli.output import OutputFormat, emit, err_console
+from orbwatch.cli.scheduler import SchedulerOption, open_runner, parse_scheduler
 from orbwatch.detect.inspector import detect_inspections
 from orbwatch.detect.proximity import DEFAULT_THRESHOLDS_KM, REGIMES, detect_proximity
 from orbwatch.errors import UserError
@@ -86,7 +87,9 @@ def proximity_cmd(
                                              "per segment of this length."),
     inspections: bool = typer.Option(True, "--inspections/--no-inspections",
                                      help="Also report inspectors (sequences of targets)."),
-    workers: int = typer.Option(1, "--workers", help="Processes per screening."),
+    workers: int = typer.Option(1, "--workers", help="Processes per screening (local Dask "
+                                                     "workers with --scheduler local)."),
+    scheduler: str = SchedulerOption,
     db: str | None = DbOption,
     fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", "-f",
                                      help="table | csv | json (events)"),
@@ -108,6 +111,7 @@ def proximity_cmd(
         raise UserError(f"--start/--at: {exc}") from None
     if days <= 0 or segment_hours <= 0 or (threshold is not None and threshold <= 0):
         raise UserError("--days, --threshold and --segment-hours must be positive")
+    parse_scheduler(scheduler)
     regimes = list(REGIMES) if regime.lower() == "all" else [regime.lower()]
     if regimes[0] not in REGIMES:
         raise UserError(f"--regime: expected {', '.join(REGIMES)} or all, found {regime!r}")
@@ -122,8 +126,11 @@ def proximity_cmd(
             raise UserError("the database holds no element sets within 30 days of the "
                             "window; run 'orbwatch ingest' first")
     thresholds = {g: threshold for g in REGIMES} if threshold else dict(DEFAULT_THRESHOLDS_KM)
-    report = detect_proximity(sets, start_us, stop_us, regimes=regimes, thresholds_km=thresholds,
-                              objects=rows, segment_s=segment_hours * 3600.0, workers=workers)
+    with open_runner(scheduler, workers) as runner:
+        report = detect_proximity(sets, start_us, stop_us, regimes=regimes,
+                                  thresholds_km=thresholds, objects=rows,
+                                  segment_s=segment_hours * 3600.0, workers=workers,
+                                  runner=runner)
     events = list(report.events)
     if inspections:
         events += detect_inspections(report.events)

@@ -12,6 +12,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from orbwatch.cli.app import DbOption, app
 from orbwatch.cli.catalog import open_db, read_catalog_files
 from orbwatch.cli.output import OutputFormat, emit, err_console
+from orbwatch.cli.scheduler import SchedulerOption, open_runner, parse_scheduler
 from orbwatch.errors import UserError
 from orbwatch.propagate import nearest_sets
 from orbwatch.screen.assess import assess, encounter_cdm, event_row
@@ -59,7 +60,9 @@ def screen_cmd(
                                              help="Screen these files instead of the "
                                                   "database."),
     step: float = typer.Option(DEFAULT_STEP_S, "--step", help="Sieve step (s)."),
-    workers: int = typer.Option(0, "--workers", help="Processes [default: all cores]."),
+    workers: int = typer.Option(0, "--workers", help="Processes (or local Dask workers) "
+                                                     "[default: all cores]."),
+    scheduler: str = SchedulerOption,
     covariance: str | None = typer.Option(None, "--covariance",
                                           help="TOML/JSON file of RTN sigmas per regime "
                                                "replacing the default TLE covariance model."),
@@ -85,6 +88,7 @@ def screen_cmd(
         raise UserError("--days, --threshold and --step must be positive")
     if cdm_format not in ("kvn", "xml") or cdm_frame.upper() not in ("GCRF", "EME2000"):
         raise UserError("--cdm-format is kvn or xml; --cdm-frame is GCRF or EME2000")
+    parse_scheduler(scheduler)  # a bad spec fails before the catalogue is read
     stop_us = start_us + int(days * 86_400e6)
     mid = (start_us + stop_us) // 2
     sets, rows = _load_catalog(catalog, mid) if catalog else _load_store(db, mid, start_us)
@@ -103,8 +107,10 @@ def screen_cmd(
             progress.update(task, completed=done, total=total)
 
         try:
-            result = screen(sets, start_us, stop_us, threshold_km=threshold, step_s=step,
-                            primaries=primary or None, workers=workers or None, progress=tick)
+            with open_runner(scheduler, workers or None) as runner:
+                result = screen(sets, start_us, stop_us, threshold_km=threshold, step_s=step,
+                                primaries=primary or None, workers=workers or None,
+                                runner=runner, progress=tick)
         except ValueError as exc:
             raise UserError(str(exc)) from None
     assessment = assess(result, sets, threshold_km=threshold, objects=rows, model=model,

@@ -37,6 +37,7 @@ from orbwatch.elements.model import ElementSet
 from orbwatch.elements.satcat import infer_object_type
 from orbwatch.elements.sgp4init import satrec_from_elements
 from orbwatch.events import Event
+from orbwatch.parallel import DaskRunner
 from orbwatch.propagate import nearest_sets
 from orbwatch.screen.covariance import orbit_regime
 from orbwatch.screen.engine import screen
@@ -211,8 +212,8 @@ def _merge(rec: PairRecord, seg: PairRecord) -> None:
 
 def _segment_pairs(sets: list[ElementSet], regime: str, thr: float, slow: float,
                    t0: int, t1: int, step_s: float, min_duration_s: float,
-                   workers: int) -> list[PairRecord]:
-    res = screen(sets, t0, t1, threshold_km=thr, step_s=step_s, workers=workers)
+                   workers: int, runner: DaskRunner | None = None) -> list[PairRecord]:
+    res = screen(sets, t0, t1, threshold_km=thr, step_s=step_s, workers=workers, runner=runner)
     acc: dict[tuple[int, int], dict] = defaultdict(lambda: {"spans": [], "slow": 0, "min": None})
     for p in res.proximities:
         x = acc[(min(p.i, p.j), max(p.i, p.j))]
@@ -303,6 +304,7 @@ def detect_proximity(
     docked_km: float = 1.0,
     lookback_days: float = 10.0,
     workers: int = 1,
+    runner: DaskRunner | None = None,
 ) -> ProximityReport:
     """Proximity events of the objects of ``history`` (any number of element
     sets per object) from ``start_us`` to ``stop_us``.
@@ -310,6 +312,7 @@ def detect_proximity(
     ``objects`` maps catalogue numbers to catalogue rows (name, owner,
     object_type, intldes) as :meth:`orbwatch.store.Store.objects` gives them;
     element-set names and designators fill in where a row is missing.
+    ``runner`` screens each segment's time windows as Dask tasks (same result).
     """
     if stop_us <= start_us:
         raise ValueError("the window must end after it starts")
@@ -336,7 +339,7 @@ def detect_proximity(
             if len(sub) < 2:
                 continue
             for rec in _segment_pairs(sub, g, thr[g], slow[g], t0, t1, step_s, min_duration_s,
-                                      workers):
+                                      workers, runner):
                 key = (rec.a, rec.b)
                 if key in merged:
                     _merge(merged[key], rec)
