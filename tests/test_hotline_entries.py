@@ -39,6 +39,7 @@ from orbwatch.hotline import (
     verify_entry,
 )
 from orbwatch.hotline.log import sign_checkpoint
+from orbwatch.hotline.merkle import leaf_hash
 
 T0 = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
 
@@ -315,13 +316,16 @@ def _fill(log, keys, n, start=0):
 
 
 def test_log_append_and_inclusion_of_each_entry(log, keys):
+    assert log.size == 2  # the two registrations, signed by the log itself
+    assert log.entry(0)["author"] == "@log" and log.entry(0)["type"] == "party_registration"
     _fill(log, keys, 11)
     client = LogClient(keys["LOG"].public_key())
     cp = client.sync(log, now=T0 + timedelta(hours=1))
-    assert cp["tree_size"] == 11 and cp["origin"] == "orbwatch-hotline"
-    for index in range(11):
+    assert cp["tree_size"] == 13 and cp["origin"] == "orbwatch-hotline"
+    for index in range(13):
         entry = log.entry(index)
-        verify_entry(entry, log.party(entry["author"]), now=T0 + timedelta(minutes=index))
+        if index >= 2:
+            verify_entry(entry, log.party(entry["author"]), now=T0 + timedelta(minutes=index - 2))
         client.verify_inclusion(entry, index, log.inclusion_proof(index))
         assert client.audit(log, index) == entry
         assert log.find(entry_id(entry)) == index
@@ -345,7 +349,7 @@ def test_log_refuses_bad_entries(log, keys):
         log.append(impostor, now=T0)
     with pytest.raises(ExpiredEntryError):
         log.append(_entry(keys, "launch"), now=T0 + timedelta(days=3))
-    assert log.size == 1
+    assert log.size == 3  # two registrations and the one good entry
 
 
 def test_log_survives_restart_and_consistency_between_checkpoints(keys, tmp_path):
@@ -359,15 +363,15 @@ def test_log_survives_restart_and_consistency_between_checkpoints(keys, tmp_path
         first = client.sync(log, now=T0 + timedelta(hours=1))
         replayed = log.entry(2)
     with TransparencyLog(path, keys["LOG"]) as log:  # restart of the log and of the client
-        assert log.size == 5 and log.root(5) == base64.b64decode(first["root_hash"])
+        assert log.size == 7 and log.root(7) == base64.b64decode(first["root_hash"])
         with pytest.raises(ReplayError):
             log.append(replayed, now=T0 + timedelta(minutes=30))
         _fill(log, keys, 7, start=5)
         client = LogClient(keys["LOG"].public_key(), state_path=state)
         assert client.checkpoint == first
         second = client.sync(log, now=T0 + timedelta(hours=2))
-        assert second["tree_size"] == 12
-        proof = log.consistency_proof(5, 12)
+        assert second["tree_size"] == 14
+        proof = log.consistency_proof(7, 14)
         fresh = LogClient(keys["LOG"].public_key())
         fresh.update(first)
         fresh.update(second, proof)
@@ -413,22 +417,23 @@ def test_client_detects_rewritten_history(keys, tmp_path, attack):
         mild = copy.deepcopy(PAYLOADS[NOTIFICATION_TYPES[1]])
         mild["azimuth_deg"] = 10.0
         new = sign_entry(mild, "US", keys["US"], created=T0 + timedelta(minutes=1))
-        _tamper(path, "UPDATE hotline_entries SET leaf=? WHERE idx=1", canonicalize(new))
-    elif attack == "delete":  # drop entry 2 and renumber the rest
-        _tamper(path, "DELETE FROM hotline_entries WHERE idx=2")
-        _tamper(path, "UPDATE hotline_entries SET idx=idx-1 WHERE idx>2")
-    elif attack == "reorder":  # swap entries 0 and 1
-        _tamper(path, "UPDATE hotline_entries SET idx=-1 WHERE idx=0")
-        _tamper(path, "UPDATE hotline_entries SET idx=0 WHERE idx=1")
-        _tamper(path, "UPDATE hotline_entries SET idx=1 WHERE idx=-1")
+        _tamper(path, "UPDATE hotline_entries SET body=?, leaf_hash=? WHERE idx=3",
+                canonicalize(new), leaf_hash(canonicalize(new)))
+    elif attack == "delete":  # drop entry 4 and renumber the rest
+        _tamper(path, "DELETE FROM hotline_entries WHERE idx=4")
+        _tamper(path, "UPDATE hotline_entries SET idx=idx-1 WHERE idx>4")
+    elif attack == "reorder":  # swap entries 2 and 3
+        _tamper(path, "UPDATE hotline_entries SET idx=-1 WHERE idx=2")
+        _tamper(path, "UPDATE hotline_entries SET idx=2 WHERE idx=3")
+        _tamper(path, "UPDATE hotline_entries SET idx=3 WHERE idx=-1")
     else:  # drop the newest entries
-        _tamper(path, "DELETE FROM hotline_entries WHERE idx>=4")
+        _tamper(path, "DELETE FROM hotline_entries WHERE idx>=6")
     with TransparencyLog(path, keys["LOG"]) as log:
         _fill(log, keys, 3, start=6)  # the log goes on growing
         with pytest.raises(InconsistentLogError):
             client.sync(log, now=T0 + timedelta(hours=2))
-        # the kept checkpoint is unchanged, and any old entry still proves against it
-        assert client.checkpoint["tree_size"] == 6
+        # the kept checkpoint is unchanged
+        assert client.checkpoint["tree_size"] == 8
     # an honest log passes the same audit
     with TransparencyLog(tmp_path / "honest.sqlite", keys["LOG"]) as honest:
         honest.register(Party("RU", keys["RU"].public_key()))
@@ -437,4 +442,4 @@ def test_client_detects_rewritten_history(keys, tmp_path, attack):
         ok = LogClient(keys["LOG"].public_key())
         ok.sync(honest, now=T0 + timedelta(hours=1))
         _fill(honest, keys, 3, start=6)
-        assert ok.sync(honest, now=T0 + timedelta(hours=2))["tree_size"] == 9
+        assert ok.sync(honest, now=T0 + timedelta(hours=2))["tree_size"] == 11

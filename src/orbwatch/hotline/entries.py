@@ -12,10 +12,10 @@ long as the values are the same.  The entry's ``type`` is its payload's
 ``type``; the payload must match that type's JSON Schema
 (:mod:`orbwatch.hotline.schemas`).
 
-:class:`ReplayGuard` remembers every (author, nonce) pair it accepted in an
-SQLite table until the entry expires, so a captured entry cannot be replayed,
-not even after a restart; entries past ``expires`` are refused outright, and
-lifetimes are capped so the table stays bounded.
+Two optional members, signed like the rest: ``to`` (the parties the entry
+is addressed to; absent: public) and ``ack_by`` (the time by which each
+addressee should acknowledge it).  Replay protection lives in
+:mod:`orbwatch.hotline.replay`.
 """
 
 from __future__ import annotations
@@ -23,9 +23,7 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
-import os
 import secrets
-import sqlite3
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -40,7 +38,6 @@ from orbwatch.hotline.errors import (
     ExpiredEntryError,
     MalformedEntryError,
     NotYetValidError,
-    ReplayError,
     WrongAuthorError,
 )
 from orbwatch.hotline.schemas import validate_payload
@@ -61,10 +58,15 @@ __all__ = [
     "sign_entry",
     "verify_entry",
     "check_entry_shape",
-    "ReplayGuard",
+    "OPTIONAL_FIELDS",
+    "LOG_AUTHOR",
 ]
 
 ENTRY_FIELDS = ("author", "type", "created", "expires", "nonce", "payload", "signature")
+OPTIONAL_FIELDS = ("to", "ack_by")
+#: author of the entries the log signs itself (party registrations)
+LOG_AUTHOR = "@log"
+MAX_RECIPIENTS = 64
 DEFAULT_LIFETIME = timedelta(days=1)
 MAX_LIFETIME = timedelta(days=30)
 CLOCK_SKEW = timedelta(minutes=5)
@@ -156,8 +158,11 @@ def entry_id(entry: dict) -> str:
 
 def sign_entry(payload: dict, party_name: str, private_key: Ed25519PrivateKey, *,
                nonce: str | None = None, created: datetime | None = None,
-               expires: datetime | None = None) -> dict:
-    """Build and sign an entry; the payload must match its type's schema."""
+               expires: datetime | None = None, to: list[str] | None = None,
+               ack_by: datetime | None = None) -> dict:
+    """Build and sign an entry; the payload must match its type's schema.
+    ``to`` addresses it to those parties only (default: public); ``ack_by``
+    asks each of them to acknowledge it by then."""
     kind = validate_payload(payload)
     created = _now(created)
     expires = created + DEFAULT_LIFETIME if expires is None else expires.astimezone(UTC)
@@ -172,6 +177,10 @@ def sign_entry(payload: dict, party_name: str, private_key: Ed25519PrivateKey, *
         "nonce": secrets.token_hex(16) if nonce is None else nonce,
         "payload": payload,
     }
+    if to:
+        entry["to"] = list(to)
+    if ack_by is not None:
+        entry["ack_by"] = format_time(ack_by)
     check_entry_shape({**entry, "signature": ""}, signature=False)
     signature = private_key.sign(signing_bytes(entry))
     entry["signature"] = base64.b64encode(signature).decode("ascii")
@@ -183,7 +192,7 @@ def check_entry_shape(entry: object, *, signature: bool = True) -> None:
     if not isinstance(entry, dict):
         raise MalformedEntryError(f"an entry is a JSON object, found {type(entry).__name__}")
     missing = [f for f in ENTRY_FIELDS if f not in entry]
-    extra = sorted(set(entry) - set(ENTRY_FIELDS))
+    extra = sorted(set(entry) - set(ENTRY_FIELDS) - set(OPTIONAL_FIELDS))
     if missing:
         raise MalformedEntryError(f"entry lacks {', '.join(missing)}")
     if extra:
@@ -202,6 +211,17 @@ def check_entry_shape(entry: object, *, signature: bool = True) -> None:
                                   f"type {entry['payload'].get('type')!r}")
     parse_time(entry["created"], "created")
     parse_time(entry["expires"], "expires")
+    if "to" in entry:
+        to = entry["to"]
+        if (not isinstance(to, list) or not 1 <= len(to) <= MAX_RECIPIENTS
+                or not all(isinstance(p, str) and p.strip() for p in to)):
+            raise MalformedEntryError(f"entry to must list 1 to {MAX_RECIPIENTS} party names")
+        if len(set(to)) != len(to):
+            raise MalformedEntryError("entry to names a party twice")
+    if "ack_by" in entry:
+        if "to" not in entry:
+            raise MalformedEntryError("entry ack_by needs addressees (to)")
+        parse_time(entry["ack_by"], "ack_by")
     if signature:
         try:
             raw = base64.b64decode(entry["signature"], validate=True)
@@ -254,76 +274,3 @@ def verify_entry(entry: dict, public_key: Party | Ed25519PublicKey | bytes | str
         raise NotYetValidError(f"entry created {entry['created']} lies in the future "
                                f"(now {format_time(now)})")
     return validate_payload(entry["payload"])
-
-
-class ReplayGuard:
-    """Refuses an (author, nonce) pair seen before; remembered in SQLite.
-
-    ``ReplayGuard(path)`` opens (or creates) the file; ``ReplayGuard(conn)``
-    shares an open connection (the caller then commits).  Call :meth:`check`
-    on entries whose signature has been verified.
-    """
-
-    def __init__(self, db: str | os.PathLike | sqlite3.Connection, *,
-                 max_lifetime: timedelta = MAX_LIFETIME, skew: timedelta = CLOCK_SKEW) -> None:
-        self._owns = not isinstance(db, sqlite3.Connection)
-        self.conn = sqlite3.connect(os.fspath(db)) if self._owns else db
-        self.max_lifetime = max_lifetime
-        self.skew = skew
-        self.conn.execute(
-            "CREATE TABLE IF NOT EXISTS hotline_nonces (author TEXT NOT NULL, "
-            "nonce TEXT NOT NULL, expires_us INTEGER NOT NULL, seen TEXT NOT NULL, "
-            "PRIMARY KEY (author, nonce))")
-        if self._owns:
-            self.conn.commit()
-
-    def check(self, entry: dict, now: datetime | None = None) -> None:
-        """Record the entry's nonce, or raise :class:`ReplayError` (seen),
-        :class:`ExpiredEntryError`, :class:`NotYetValidError` or
-        :class:`MalformedEntryError` (lifetime above ``max_lifetime``)."""
-        check_entry_shape(entry)
-        now = _now(now)
-        created = parse_time(entry["created"], "created")
-        expires = parse_time(entry["expires"], "expires")
-        if expires - created > self.max_lifetime:
-            raise MalformedEntryError(f"entry lifetime {expires - created} exceeds "
-                                      f"{self.max_lifetime}")
-        if now > expires + self.skew:
-            raise ExpiredEntryError(f"entry expired at {entry['expires']}")
-        if created > now + self.skew:
-            raise NotYetValidError(f"entry created {entry['created']} lies in the future")
-        keep_until = int((expires + self.skew).timestamp() * 1_000_000)
-        try:
-            self.conn.execute(
-                "INSERT INTO hotline_nonces (author, nonce, expires_us, seen) VALUES (?,?,?,?)",
-                (entry["author"], entry["nonce"], keep_until, format_time(now)))
-        except sqlite3.IntegrityError:
-            seen = self.conn.execute(
-                "SELECT seen FROM hotline_nonces WHERE author=? AND nonce=?",
-                (entry["author"], entry["nonce"])).fetchone()
-            raise ReplayError(f"nonce {entry['nonce']} from {entry['author']!r} was already "
-                              f"accepted at {seen[0] if seen else '?'}") from None
-        if self._owns:
-            self.conn.commit()
-
-    def seen(self, author: str, nonce: str) -> bool:
-        return self.conn.execute("SELECT 1 FROM hotline_nonces WHERE author=? AND nonce=?",
-                                 (author, nonce)).fetchone() is not None
-
-    def prune(self, now: datetime | None = None) -> int:
-        """Forget nonces of entries that have expired (they are refused anyway)."""
-        cutoff = int(_now(now).timestamp() * 1_000_000)
-        cur = self.conn.execute("DELETE FROM hotline_nonces WHERE expires_us < ?", (cutoff,))
-        if self._owns:
-            self.conn.commit()
-        return cur.rowcount
-
-    def close(self) -> None:
-        if self._owns:
-            self.conn.close()
-
-    def __enter__(self) -> ReplayGuard:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()

@@ -24,6 +24,10 @@ __all__ = [
     "NotYetValidError",
     "ReplayError",
     "CheckpointError",
+    "RetiredKeyError",
+    "RevokedKeyError",
+    "AccessError",
+    "TamperedLogError",
 ]
 
 
@@ -83,3 +87,20 @@ class ReplayError(EntryError):
 
 class CheckpointError(HotlineError):
     """A log checkpoint is malformed or its signature does not verify."""
+
+
+class RetiredKeyError(BadSignatureError):
+    """The entry is signed with a key its author rotated away earlier in the log."""
+
+
+class RevokedKeyError(EntryError):
+    """The author's key was revoked in the log (and not yet replaced)."""
+
+
+class AccessError(HotlineError):
+    """A signed read request is missing, stale, replayed or does not verify."""
+
+
+class TamperedLogError(InconsistentLogError):
+    """The log's entries differ from what it served before or from what was signed:
+    an entry was rewritten, deleted or moved."""

@@ -1,7 +1,8 @@
 """The hotline's transparency log and the client that audits it.
 
-:class:`TransparencyLog` keeps verified entries in an SQLite file, each as
-its RFC 8785 bytes, which are the leaves of an RFC 9162 Merkle tree.  It
+:class:`TransparencyLog` keeps verified entries in a database
+(:mod:`orbwatch.hotline.storage`: SQLite or PostgreSQL), each as its RFC 8785
+bytes, which are the leaves of an RFC 9162 Merkle tree.  It
 issues signed checkpoints ``{origin, tree_size, root_hash, timestamp}``
 (Ed25519 by the log's own key over their JCS bytes) and serves inclusion and
 consistency proofs (base64 hashes).
@@ -17,34 +18,40 @@ from __future__ import annotations
 
 import base64
 import json
+import logging
 import os
-import sqlite3
+import threading
 from datetime import UTC, datetime
 from pathlib import Path
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from sqlalchemy import delete, insert, select
+from sqlalchemy.engine import Connection, Engine
 
 from orbwatch.hotline.canonical import canonicalize
 from orbwatch.hotline.entries import (
     CLOCK_SKEW,
+    LOG_AUTHOR,
     MAX_LIFETIME,
     Party,
-    ReplayGuard,
     entry_id,
     format_time,
     load_public_key,
     parse_time,
-    verify_entry,
+    public_key_bytes,
+    sign_entry,
 )
 from orbwatch.hotline.errors import (
     CheckpointError,
+    EntryError,
     HotlineError,
     InconsistentLogError,
     MalformedEntryError,
     ProofError,
     UnknownPartyError,
 )
+from orbwatch.hotline.keys import KEY_TYPES, KeyRecord, KeyRing
 from orbwatch.hotline.merkle import (
     EMPTY_ROOT,
     MerkleTree,
@@ -52,6 +59,19 @@ from orbwatch.hotline.merkle import (
     verify_consistency,
     verify_inclusion,
 )
+from orbwatch.hotline.replay import ReplayGuard, check_window
+from orbwatch.hotline.storage import (
+    acks,
+    append_transaction,
+    checkpoints,
+    entries,
+    meta,
+    open_engine,
+    parties,
+    read_transaction,
+    recipients,
+)
+from orbwatch.hotline.storage import keys as keys_table
 
 __all__ = [
     "DEFAULT_ORIGIN",
@@ -64,6 +84,7 @@ __all__ = [
 ]
 
 DEFAULT_ORIGIN = "orbwatch-hotline"
+_log = logging.getLogger(__name__)
 _CHECKPOINT_FIELDS = ("origin", "tree_size", "root_hash", "timestamp", "signature")
 
 
@@ -114,31 +135,60 @@ def verify_checkpoint(checkpoint: dict, public_key: Ed25519PublicKey | bytes | s
 
 
 class TransparencyLog:
-    """Append-only log of verified entries in an SQLite file."""
+    """Append-only log of verified entries in a database (SQLite path or URL).
 
-    def __init__(self, path: str | os.PathLike, signing_key: Ed25519PrivateKey, *,
+    The database is the truth: leaf hashes and key history are loaded from
+    it at start and caught up under the append lock before every append, so
+    several processes may share one database.  Rows whose bytes do not hash
+    to their stored leaf hash, or gaps in the indices, are reported in
+    :attr:`problems` (an auditing client will find them too).
+    """
+
+    def __init__(self, db: str | os.PathLike | Engine, signing_key: Ed25519PrivateKey, *,
                  origin: str = DEFAULT_ORIGIN) -> None:
-        self.path = Path(path)
         self.origin = origin
         self._key = signing_key
-        self.conn = sqlite3.connect(os.fspath(self.path))
-        self.conn.executescript(
-            "CREATE TABLE IF NOT EXISTS hotline_parties (name TEXT PRIMARY KEY, "
-            "  public_key TEXT NOT NULL, registered TEXT NOT NULL);"
-            "CREATE TABLE IF NOT EXISTS hotline_entries (idx INTEGER PRIMARY KEY, "
-            "  entry_id TEXT NOT NULL UNIQUE, author TEXT NOT NULL, type TEXT NOT NULL, "
-            "  leaf BLOB NOT NULL, appended TEXT NOT NULL);"
-            "CREATE TABLE IF NOT EXISTS hotline_checkpoints (id INTEGER PRIMARY KEY, "
-            "  tree_size INTEGER NOT NULL, body TEXT NOT NULL);")
-        self.replay = ReplayGuard(self.conn, max_lifetime=MAX_LIFETIME, skew=CLOCK_SKEW)
-        self.conn.commit()
+        self.engine = open_engine(db)
+        self.replay = ReplayGuard(self.engine, max_lifetime=MAX_LIFETIME, skew=CLOCK_SKEW)
         self.tree = MerkleTree()
-        for expected, (idx, leaf) in enumerate(
-                self.conn.execute("SELECT idx, leaf FROM hotline_entries ORDER BY idx")):
-            if idx != expected:
-                raise HotlineError(f"{self.path}: log entries jump from index {expected - 1} "
-                                   f"to {idx}; the file was edited")
-            self.tree.append(bytes(leaf))
+        self.keys = KeyRing(signing_key.public_key())
+        self.problems: list[str] = []
+        self._next_idx = 0
+        self._lock = threading.RLock()
+        self._check_log_key()
+        with self._lock, read_transaction(self.engine) as conn:
+            self._catch_up(conn)
+
+    def _check_log_key(self) -> None:
+        mine = base64.b64encode(public_key_bytes(self._key)).decode("ascii")
+        with append_transaction(self.engine) as conn:
+            row = conn.execute(select(meta.c.value).where(meta.c.key == "log_public_key")).scalar()
+            if row is None:
+                conn.execute(insert(meta).values(key="log_public_key", value=mine))
+            elif row != mine:
+                raise CheckpointError(f"this database belongs to the log with key {row}, "
+                                      f"not {mine}: wrong --log-key")
+
+    def _catch_up(self, conn: Connection) -> None:
+        """Load the rows appended since we last looked (by us or another process)."""
+        rows = conn.execute(select(entries.c.idx, entries.c.type, entries.c.body,
+                                   entries.c.leaf_hash)
+                            .where(entries.c.idx >= self._next_idx).order_by(entries.c.idx))
+        for idx, kind, body, stored in rows:
+            if idx != self.tree.size:
+                self.problems.append(f"entry indices jump from {self.tree.size - 1} to {idx}")
+            body, stored = bytes(body), bytes(stored)
+            if leaf_hash(body) != stored:
+                self.problems.append(f"entry {idx}: its bytes do not hash to its leaf hash")
+            self.tree.append_hash(stored)
+            self._next_idx = idx + 1
+            if kind in KEY_TYPES:
+                try:
+                    self.keys.apply(json.loads(body), idx)
+                except (KeyError, ValueError, TypeError) as exc:
+                    self.problems.append(f"entry {idx}: unreadable key entry ({exc})")
+        if self.problems:
+            _log.warning("hotline log %s: %s", self.engine.url, "; ".join(self.problems[-5:]))
 
     @property
     def public_key(self) -> Ed25519PublicKey:
@@ -148,78 +198,143 @@ class TransparencyLog:
     def size(self) -> int:
         return self.tree.size
 
-    def register(self, party: Party, now: datetime | None = None) -> None:
-        """Admit a party (its name and public key); re-registering the same key is a no-op."""
-        row = self.conn.execute("SELECT public_key FROM hotline_parties WHERE name=?",
-                                (party.name,)).fetchone()
-        if row is not None:
-            if row[0] != party.public_key_b64:
-                raise HotlineError(f"party {party.name!r} is registered with another key "
-                                   "(key rotation is not supported yet)")
-            return
-        with self.conn:
-            self.conn.execute("INSERT INTO hotline_parties VALUES (?,?,?)",
-                              (party.name, party.public_key_b64,
-                               format_time(now or datetime.now(UTC))))
+    def refresh(self) -> int:
+        """Catch up with rows other processes appended; returns the size."""
+        with self._lock, read_transaction(self.engine) as conn:
+            self._catch_up(conn)
+            return self.tree.size
+
+    # ----- parties -----------------------------------------------------------
+    def register(self, party: Party, now: datetime | None = None) -> int | None:
+        """Admit a party: the log appends a ``party_registration`` entry it signs.
+        Returns its index, or None when the party already holds that key."""
+        self.refresh()
+        if self.keys.current.get(party.name) == party.public_key_b64:
+            return None
+        if self.keys.current.get(party.name) is not None:
+            raise HotlineError(f"party {party.name!r} is registered with another key; "
+                               "it must rotate it with a key_rotation entry")
+        now = (now or datetime.now(UTC)).astimezone(UTC)
+        entry = sign_entry({"type": "party_registration", "party": party.name,
+                            "public_key": party.public_key_b64}, LOG_AUTHOR, self._key,
+                           created=now)
+        return self.append(entry, now=now)
 
     def party(self, name: str) -> Party:
-        row = self.conn.execute("SELECT public_key FROM hotline_parties WHERE name=?",
-                                (name,)).fetchone()
-        if row is None:
-            raise UnknownPartyError(f"{name!r} is not a registered party of {self.origin}")
-        return Party(name, row[0])
+        return Party(name, self.keys.current_key(name))
 
     def parties(self) -> list[Party]:
-        return [Party(n, k) for n, k in
-                self.conn.execute("SELECT name, public_key FROM hotline_parties ORDER BY name")]
+        return [Party(n, k) for n, k in sorted(self.keys.current.items()) if k is not None]
 
+    # ----- appending -----------------------------------------------------------
     def append(self, entry: dict, now: datetime | None = None) -> int:
-        """Verify an entry (author registered, signature, time window, schema,
-        fresh nonce) and append it; returns its leaf index."""
+        """Verify an entry (author registered, signature with its current key,
+        time window, schema, key rules, addressees, fresh nonce) and append
+        it; returns its leaf index once committed."""
         if not isinstance(entry, dict) or not isinstance(entry.get("author"), str):
             raise MalformedEntryError("an entry is a JSON object with a string author")
-        verify_entry(entry, self.party(entry["author"]), now=now)
-        leaf = canonicalize(entry)
-        index = self.tree.size
-        with self.conn:  # nonce and entry are committed together or not at all
-            self.replay.check(entry, now)
-            self.conn.execute(
-                "INSERT INTO hotline_entries VALUES (?,?,?,?,?,?)",
-                (index, entry_id(entry), entry["author"], entry["type"], leaf,
-                 format_time(now or datetime.now(UTC))))
-        self.tree.append(leaf)
+        now = (now or datetime.now(UTC)).astimezone(UTC)
+        with self._lock:
+            with append_transaction(self.engine) as conn:
+                self._catch_up(conn)
+                index = self.tree.size
+                kind = self.keys.verify(entry, now=now)
+                check_window(entry, now)
+                self._check_refs(conn, entry, kind)
+                self.replay.check(entry, now, conn)
+                self._insert(conn, entry, kind, index, now)
+            self._catch_up_committed(entry, kind, index)
         return index
 
+    def _check_refs(self, conn: Connection, entry: dict, kind: str) -> None:
+        for name in entry.get("to", []):
+            if name not in self.keys.current:
+                raise UnknownPartyError(f"addressee {name!r} is not a registered party")
+        if kind == "acknowledgement":
+            target = entry["payload"]["entry_id"]
+            row = conn.execute(select(entries.c.idx, entries.c.public)
+                               .where(entries.c.entry_id == target)).first()
+            if row is None:
+                raise EntryError(f"acknowledged entry {target} is not in the log")
+            addressed = conn.execute(select(recipients.c.party).where(
+                recipients.c.idx == row.idx, recipients.c.party == entry["author"])).first()
+            if not row.public and addressed is None:
+                raise EntryError(f"{entry['author']!r} cannot acknowledge entry {target}: "
+                                 "it is not addressed to it")
+            if conn.execute(select(acks.c.ack_idx).where(
+                    acks.c.entry_id == target, acks.c.party == entry["author"])).first():
+                raise EntryError(f"{entry['author']!r} already acknowledged entry {target}")
+
+    def _insert(self, conn: Connection, entry: dict, kind: str, index: int,
+                now: datetime) -> None:
+        body = canonicalize(entry)
+        eid = entry_id(entry)
+        conn.execute(insert(entries).values(
+            idx=index, entry_id=eid, author=entry["author"], type=kind,
+            public="to" not in entry, created_us=_micros(parse_time(entry["created"])),
+            expires_us=_micros(parse_time(entry["expires"])),
+            ack_by_us=_micros(parse_time(entry["ack_by"])) if "ack_by" in entry else None,
+            body=body, leaf_hash=leaf_hash(body), appended=format_time(now)))
+        for name in entry.get("to", []):
+            conn.execute(insert(recipients).values(idx=index, party=name))
+        if kind == "acknowledgement":
+            conn.execute(insert(acks).values(entry_id=entry["payload"]["entry_id"],
+                                             party=entry["author"], ack_idx=index,
+                                             acked=format_time(now)))
+        if kind == "party_registration":
+            conn.execute(insert(parties).values(name=entry["payload"]["party"],
+                                                registered_idx=index,
+                                                registered=format_time(now)))
+        for rec in _preview_key_changes(self.keys, entry, index):
+            conn.execute(delete(keys_table).where(keys_table.c.public_key == rec.public_key))
+            conn.execute(insert(keys_table).values(
+                public_key=rec.public_key, party=rec.party, valid_from=rec.valid_from,
+                valid_until=rec.valid_until, revoked=rec.revoked))
+
+    def _catch_up_committed(self, entry: dict, kind: str, index: int) -> None:
+        self.tree.append_hash(leaf_hash(canonicalize(entry)))
+        self._next_idx = index + 1
+        if kind in KEY_TYPES:
+            self.keys.apply(entry, index)
+
+    # ----- reading -------------------------------------------------------------
     def leaf(self, index: int) -> bytes:
-        row = self.conn.execute("SELECT leaf FROM hotline_entries WHERE idx=?",
-                                (index,)).fetchone()
+        with read_transaction(self.engine) as conn:
+            row = conn.execute(select(entries.c.body).where(entries.c.idx == index)).scalar()
         if row is None:
             raise IndexError(f"no entry {index} in a log of {self.size}")
-        return bytes(row[0])
+        return bytes(row)
 
     def entry(self, index: int) -> dict:
         return json.loads(self.leaf(index))
 
     def find(self, entry_id_hex: str) -> int | None:
-        row = self.conn.execute("SELECT idx FROM hotline_entries WHERE entry_id=?",
-                                (entry_id_hex,)).fetchone()
-        return None if row is None else row[0]
+        with read_transaction(self.engine) as conn:
+            return conn.execute(select(entries.c.idx)
+                                .where(entries.c.entry_id == entry_id_hex)).scalar()
 
     def root(self, tree_size: int | None = None) -> bytes:
         return self.tree.root(tree_size)
 
+    def leaf_hashes(self, start: int = 0, end: int | None = None) -> list[bytes]:
+        end = self.size if end is None else min(end, self.size)
+        return [self.tree.leaf_hash(i) for i in range(max(start, 0), end)]
+
     def checkpoint(self, now: datetime | None = None) -> dict:
         """Sign and record a checkpoint of the current tree."""
-        cp = sign_checkpoint(self._key, self.size, self.tree.root(), now or datetime.now(UTC),
-                             self.origin)
-        with self.conn:
-            self.conn.execute("INSERT INTO hotline_checkpoints (tree_size, body) VALUES (?,?)",
-                              (cp["tree_size"], json.dumps(cp)))
+        with self._lock:
+            with append_transaction(self.engine) as conn:
+                self._catch_up(conn)
+                cp = sign_checkpoint(self._key, self.size, self.tree.root(),
+                                     now or datetime.now(UTC), self.origin)
+                conn.execute(insert(checkpoints).values(tree_size=cp["tree_size"],
+                                                        body=json.dumps(cp)))
         return cp
 
     def checkpoints(self) -> list[dict]:
-        return [json.loads(b) for (b,) in
-                self.conn.execute("SELECT body FROM hotline_checkpoints ORDER BY id")]
+        with read_transaction(self.engine) as conn:
+            return [json.loads(b) for (b,) in
+                    conn.execute(select(checkpoints.c.body).order_by(checkpoints.c.id))]
 
     def inclusion_proof(self, index: int, tree_size: int | None = None) -> list[str]:
         return encode_proof(self.tree.inclusion_proof(index, tree_size))
@@ -228,13 +343,27 @@ class TransparencyLog:
         return encode_proof(self.tree.consistency_proof(old_size, new_size))
 
     def close(self) -> None:
-        self.conn.close()
+        self.engine.dispose()
 
     def __enter__(self) -> TransparencyLog:
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _micros(t: datetime) -> int:
+    return int(t.timestamp() * 1_000_000)
+
+
+def _preview_key_changes(ring: KeyRing, entry: dict, index: int) -> list[KeyRecord]:
+    """The key records ``entry`` will create or change, without changing ``ring``."""
+    if entry["type"] not in KEY_TYPES:
+        return []
+    shadow = KeyRing(ring.log_key)
+    shadow.records = {k: KeyRecord(**vars(r)) for k, r in ring.records.items()}
+    shadow.current = dict(ring.current)
+    return shadow.apply(entry, index)
 
 
 class LogClient:

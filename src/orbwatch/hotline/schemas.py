@@ -6,12 +6,14 @@ is also the entry's ``type``.  Times are RFC 3339 / ISO 8601 UTC strings
 degrees.  Objects are named by NORAD catalogue number and/or international
 designator.
 
-:func:`validate` is a small hand-rolled checker for the keywords these
-schemas use (``type``, ``properties``, ``required``, ``additionalProperties``,
-``items``, ``minItems``, ``maxItems``, ``enum``, ``const``, ``minimum``,
-``maximum``, ``exclusiveMinimum``, ``minLength``, ``maxLength``, ``pattern``,
-``format: date-time``, ``anyOf``, ``$ref`` to ``#/$defs/...``); ``jsonschema``
-is not a dependency of orbwatch.
+Besides the six notification types (:data:`NOTIFICATION_TYPES`) the log
+carries control entries (:data:`CONTROL_TYPES`): ``acknowledgement`` of an
+entry, ``alert`` (a monitor finding addressed to the parties concerned),
+``key_rotation`` / ``key_revocation`` signed by the party, and
+``party_registration`` signed by the log itself.
+
+:func:`validate` checks with ``jsonschema`` (Draft 2020-12, ``date-time``
+checked strictly) and words each violation as "where: what was expected".
 """
 
 from __future__ import annotations
@@ -19,9 +21,13 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
+from jsonschema import Draft202012Validator, FormatChecker
+from jsonschema.exceptions import ValidationError
+
 from orbwatch.hotline.errors import PayloadSchemaError
 
-__all__ = ["NOTIFICATION_TYPES", "SCHEMAS", "DEFS", "validate", "validate_payload"]
+__all__ = ["NOTIFICATION_TYPES", "CONTROL_TYPES", "ENTRY_TYPES", "SCHEMAS", "DEFS",
+           "validate", "validate_payload"]
 
 _DIALECT = "https://json-schema.org/draft/2020-12/schema"
 
@@ -57,6 +63,8 @@ DEFS: dict = {
     },
     "text": {"type": "string", "maxLength": 10000},
     "entry_id": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
+    "public_key": {"type": "string", "pattern": "^[A-Za-z0-9+/]{43}=$"},
+    "party": {"type": "string", "pattern": r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$"},
 }
 
 
@@ -150,21 +158,49 @@ SCHEMAS: dict[str, dict] = {
 
 NOTIFICATION_TYPES = tuple(SCHEMAS)
 
+SCHEMAS.update({
+    "acknowledgement": _schema("acknowledgement", "Acknowledgement of an entry", {
+        "entry_id": {"$ref": "#/$defs/entry_id"},
+        "remarks": {"$ref": "#/$defs/text"},
+    }, ["entry_id"]),
+    "alert": _schema("alert", "Finding of the monitor", {
+        "rule_id": {"type": "string", "minLength": 1, "maxLength": 200},
+        "title": {"type": "string", "maxLength": 500},
+        "verdict": {"enum": ["breach", "undetermined"]},
+        "severity": {"type": "string", "maxLength": 50},
+        "confidence": {"type": "number", "minimum": 0, "maximum": 1},
+        "parties": {"type": "array", "items": {"type": "string", "maxLength": 100}},
+        "events": {"type": "array", "items": {"type": "string", "maxLength": 200}},
+        "objects": {"type": "array", "items": {"type": "integer", "minimum": 1}},
+        "epoch": {"anyOf": [{"$ref": "#/$defs/datetime"}, {"type": "null"}]},
+        "measured": {"type": "object"},
+        "text": {"$ref": "#/$defs/text"},
+    }, ["rule_id", "verdict", "parties", "text"]),
+    "key_rotation": _schema("key_rotation", "Key rotation (signed with the current key)", {
+        "new_public_key": {"$ref": "#/$defs/public_key"},
+        "reason": {"$ref": "#/$defs/text"},
+    }, ["new_public_key"]),
+    "key_revocation": _schema("key_revocation", "Key revocation", {
+        "public_key": {"$ref": "#/$defs/public_key"},
+        "reason": {"$ref": "#/$defs/text"},
+    }, ["public_key"]),
+    "party_registration": _schema("party_registration", "Party admitted by the log", {
+        "party": {"$ref": "#/$defs/party"},
+        "public_key": {"$ref": "#/$defs/public_key"},
+    }, ["party", "public_key"]),
+})
+
+CONTROL_TYPES = tuple(t for t in SCHEMAS if t not in NOTIFICATION_TYPES)
+ENTRY_TYPES = tuple(SCHEMAS)
+
 _DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$")
-
-_TYPES = {
-    "object": lambda v: isinstance(v, dict),
-    "array": lambda v: isinstance(v, list),
-    "string": lambda v: isinstance(v, str),
-    "integer": lambda v: (isinstance(v, int) and not isinstance(v, bool))
-    or (isinstance(v, float) and v.is_integer()),
-    "number": lambda v: isinstance(v, int | float) and not isinstance(v, bool),
-    "boolean": lambda v: isinstance(v, bool),
-    "null": lambda v: v is None,
-}
+_FORMATS = FormatChecker(formats=())
 
 
-def _is_datetime(text: str) -> bool:
+@_FORMATS.checks("date-time")
+def _is_datetime(text: object) -> bool:
+    if not isinstance(text, str):
+        return True  # ``format`` only constrains strings
     if not _DATETIME.match(text):
         return False
     try:
@@ -174,81 +210,62 @@ def _is_datetime(text: str) -> bool:
     return True
 
 
-def _resolve(ref: str, root: dict) -> dict:
-    if not ref.startswith("#/"):
-        raise ValueError(f"only local $ref are supported, got {ref!r}")
-    node = root
-    for part in ref[2:].split("/"):
-        node = node[part]
-    return node
+_VALIDATORS = {kind: Draft202012Validator(schema, format_checker=_FORMATS)
+               for kind, schema in SCHEMAS.items()}
+_JSON_NAMES = {dict: "object", list: "array", str: "string", int: "integer", float: "number",
+               bool: "boolean", type(None): "null"}
 
 
-def _errors(value: object, schema: dict, root: dict, path: str) -> list[str]:
-    where = path or "payload"
-    if "$ref" in schema:
-        return _errors(value, _resolve(schema["$ref"], root), root, path)
-    types = schema.get("type")
-    if types is not None:
-        names = [types] if isinstance(types, str) else types
-        if not any(_TYPES[t](value) for t in names):
-            return [f"{where}: expected {' or '.join(names)}, found {type(value).__name__}"]
-    out: list[str] = []
-    if "const" in schema and value != schema["const"]:
-        out.append(f"{where}: expected {schema['const']!r}, found {value!r}")
-    if "enum" in schema and value not in schema["enum"]:
-        out.append(f"{where}: expected one of {schema['enum']}, found {value!r}")
-    if _TYPES["number"](value):
-        if "minimum" in schema and value < schema["minimum"]:
-            out.append(f"{where}: {value} is below the minimum {schema['minimum']}")
-        if "maximum" in schema and value > schema["maximum"]:
-            out.append(f"{where}: {value} is above the maximum {schema['maximum']}")
-        if "exclusiveMinimum" in schema and value <= schema["exclusiveMinimum"]:
-            out.append(f"{where}: {value} must exceed {schema['exclusiveMinimum']}")
-    if isinstance(value, str):
-        if len(value) < schema.get("minLength", 0):
-            out.append(f"{where}: shorter than {schema['minLength']} characters")
-        if "maxLength" in schema and len(value) > schema["maxLength"]:
-            out.append(f"{where}: longer than {schema['maxLength']} characters")
-        if "pattern" in schema and not re.search(schema["pattern"], value):
-            out.append(f"{where}: {value!r} does not match {schema['pattern']}")
-        if schema.get("format") == "date-time" and not _is_datetime(value):
-            out.append(f"{where}: {value!r} is not an RFC 3339 date-time")
-    if isinstance(value, list):
-        if len(value) < schema.get("minItems", 0):
-            out.append(f"{where}: fewer than {schema['minItems']} items")
-        if "maxItems" in schema and len(value) > schema["maxItems"]:
-            out.append(f"{where}: more than {schema['maxItems']} items")
-        if "items" in schema:
-            for i, item in enumerate(value):
-                out += _errors(item, schema["items"], root, f"{where}[{i}]")
-    if isinstance(value, dict):
-        props = schema.get("properties", {})
-        for name in schema.get("required", []):
-            if name not in value:
-                out.append(f"{where}: missing required field {name!r}")
-        for name, item in value.items():
-            if name in props:
-                out += _errors(item, props[name], root, f"{where}.{name}")
-            elif schema.get("additionalProperties") is False:
-                out.append(f"{where}: unknown field {name!r}")
-    if "anyOf" in schema and not any(not _errors(value, s, root, path) for s in schema["anyOf"]):
-        out.append(f"{where}: matches none of the allowed forms")
-    return out
+def _message(error: ValidationError) -> str:
+    where = "payload" + "".join(f"[{p}]" if isinstance(p, int) else f".{p}"
+                                for p in error.absolute_path)
+    value, rule, kind = error.instance, error.validator_value, error.validator
+    if kind == "type":
+        names = [rule] if isinstance(rule, str) else rule
+        return (f"{where}: expected {' or '.join(names)}, "
+                f"found {_JSON_NAMES.get(type(value), type(value).__name__)}")
+    if kind == "minimum":
+        return f"{where}: {value} is below the minimum {rule}"
+    if kind == "maximum":
+        return f"{where}: {value} is above the maximum {rule}"
+    if kind == "exclusiveMinimum":
+        return f"{where}: {value} must exceed {rule}"
+    if kind == "enum":
+        return f"{where}: expected one of {rule}, found {value!r}"
+    if kind == "const":
+        return f"{where}: expected {rule!r}, found {value!r}"
+    if kind == "anyOf":
+        return f"{where}: matches none of the allowed forms"
+    if kind == "required":
+        missing = [name for name in rule if name not in value]
+        return f"{where}: missing required field {', '.join(map(repr, missing))}"
+    if kind == "additionalProperties":
+        known = error.schema.get("properties", {})
+        return f"{where}: unknown field {', '.join(repr(k) for k in value if k not in known)}"
+    if kind == "format":
+        return f"{where}: {value!r} is not an RFC 3339 date-time"
+    if kind == "pattern":
+        return f"{where}: {value!r} does not match {rule}"
+    return f"{where}: {error.message}"
 
 
 def validate(value: object, schema: dict) -> list[str]:
     """Every violation of ``schema`` by ``value``, as messages (empty: valid)."""
-    return _errors(value, schema, schema, "")
+    validator = next((v for v in _VALIDATORS.values() if v.schema is schema), None)
+    if validator is None:
+        validator = Draft202012Validator(schema, format_checker=_FORMATS)
+    errors = sorted(validator.iter_errors(value), key=lambda e: list(e.absolute_path))
+    return [_message(e) for e in errors]
 
 
-def validate_payload(payload: object) -> str:
-    """Check a notification payload against the schema of its ``type``;
+def validate_payload(payload: object, allowed: tuple[str, ...] = ENTRY_TYPES) -> str:
+    """Check a payload against the schema of its ``type`` (one of ``allowed``);
     returns the type, raises :class:`PayloadSchemaError`."""
     if not isinstance(payload, dict):
         raise PayloadSchemaError(f"payload must be a JSON object, found {type(payload).__name__}")
     kind = payload.get("type")
-    if kind not in SCHEMAS:
-        raise PayloadSchemaError(f"payload type {kind!r} is not one of {', '.join(SCHEMAS)}")
+    if not isinstance(kind, str) or kind not in allowed:
+        raise PayloadSchemaError(f"payload type {kind!r} is not one of {', '.join(allowed)}")
     problems = validate(payload, SCHEMAS[kind])
     if problems:
         raise PayloadSchemaError(f"{kind} payload: " + "; ".join(problems[:5])
