@@ -6,6 +6,7 @@ from orbwatch.cli import (  # noqa: F401
     demo,
     fetch,
     forensics,
+    hotline,
     judge,
     maneuvers,
     pc,

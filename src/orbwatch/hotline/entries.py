@@ -23,13 +23,20 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
+import os
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
-from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+from cryptography.hazmat.primitives.serialization import (
+    Encoding,
+    NoEncryption,
+    PrivateFormat,
+    PublicFormat,
+    load_pem_private_key,
+)
 
 from orbwatch.hotline.canonical import canonicalize
 from orbwatch.hotline.errors import (
@@ -60,6 +67,8 @@ __all__ = [
     "check_entry_shape",
     "OPTIONAL_FIELDS",
     "LOG_AUTHOR",
+    "write_key_file",
+    "read_key_file",
 ]
 
 ENTRY_FIELDS = ("author", "type", "created", "expires", "nonce", "payload", "signature")
@@ -274,3 +283,31 @@ def verify_entry(entry: dict, public_key: Party | Ed25519PublicKey | bytes | str
         raise NotYetValidError(f"entry created {entry['created']} lies in the future "
                                f"(now {format_time(now)})")
     return validate_payload(entry["payload"])
+
+
+def write_key_file(path: str | os.PathLike, key: Ed25519PrivateKey, name: str = "") -> None:
+    """Write a private key (PKCS#8 PEM, unencrypted) readable by its owner only (0600)."""
+    pem = key.private_bytes(Encoding.PEM, PrivateFormat.PKCS8, NoEncryption())
+    path = os.fspath(path)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "wb") as fh:
+        if name:
+            fh.write(f"# orbwatch hotline key of {name}\n".encode())
+        fh.write(pem)
+    os.chmod(path, 0o600)
+
+
+def read_key_file(path: str | os.PathLike) -> Ed25519PrivateKey:
+    """A private key written by :func:`write_key_file`."""
+    try:
+        data = open(path, "rb").read()  # noqa: SIM115
+    except OSError as exc:
+        raise MalformedEntryError(f"cannot read key file {path}: {exc.strerror}") from None
+    start = data.find(b"-----BEGIN")
+    try:
+        key = load_pem_private_key(data[max(start, 0):], password=None)
+    except ValueError as exc:
+        raise MalformedEntryError(f"{path} is not a PEM private key: {exc}") from None
+    if not isinstance(key, Ed25519PrivateKey):
+        raise MalformedEntryError(f"{path} holds a {type(key).__name__}, not an Ed25519 key")
+    return key
