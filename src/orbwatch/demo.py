@@ -2,24 +2,22 @@
 
 ``run_demo`` builds the "all" scenario (an inspector, a release, an
 interception, station keeping and a close conjunction over a background
-catalogue), ingests it like real data, runs every detector over the stored
-history (manoeuvres, conjunction screening day by day, proximity operations,
-origin of new objects, breakup forensics) and scores what they found against
-the planted truth.  Until the code-of-conduct engine and the report exist,
-this is what ``orbwatch demo`` runs.
+catalogue), ingests it like real data, runs the monitor over it
+(:func:`orbwatch.monitor.run_monitor`: every detector, the default code of
+conduct, the evidence report) and scores what was found against the
+planted truth.
 """
 
 from __future__ import annotations
 
 import json
-from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from orbwatch.events import Event
 
-__all__ = ["DemoResult", "run_demo", "score"]
+__all__ = ["DemoResult", "run_demo", "score", "MATCH_S"]
 
 #: a detection matches a planted event of the same kind and objects this close in time (s)
 MATCH_S = {"maneuver": 86_400, "conjunction": 60, "release": 3 * 86_400,
@@ -39,66 +37,6 @@ class DemoResult:
 def _say(progress, text: str) -> None:
     if progress is not None:
         progress(text)
-
-
-def _conjunctions(history, start_us: int, stop_us: int, objects, threshold_km: float):
-    """Screen day by day, each object with its set nearest the middle of the day."""
-    from orbwatch.propagate import nearest_sets
-    from orbwatch.screen import assess, screen
-
-    out = []
-    day = 86_400_000_000
-    for t0 in range(start_us, stop_us, day):
-        t1 = min(t0 + day, stop_us)
-        sets = [s for s in nearest_sets(history, (t0 + t1) // 2)
-                if abs(s.epoch_us - (t0 + t1) // 2) < 7 * day]
-        res = screen(sets, t0, t1, threshold_km=threshold_km, workers=1)
-        res.proximities = []  # co-moving pairs are the proximity detector's business
-        out += [e for e in assess(res, sets, threshold_km=threshold_km, objects=objects).events
-                if e.kind == "conjunction"]
-    return out
-
-
-def _forensics(history, start_us: int):
-    """Origin of objects first catalogued inside the window, and the breakup
-    of any cloud of new objects from one event (fragments numbered 800000+)."""
-    from orbwatch.forensics import estimate_breakup, find_origin
-
-    by = defaultdict(list)
-    for s in history:
-        by[s.norad].append(s)
-    new = [n for n, sets in by.items() if min(s.epoch_us for s in sets) > start_us + 86_400e6]
-    fragments = [n for n in new if n >= 800_000]
-    singles = [n for n in new if n < 800_000]
-    events = []
-    catalog = [s for n, sets in by.items() if n not in new for s in sets]
-    for n in singles:
-        res = find_origin(by[n], catalog)
-        if res.best is not None:
-            events.append(res.to_event())
-    if len(fragments) >= 10:
-        frag_sets = [s for n in fragments for s in by[n]]
-        parent = _parent_of(frag_sets, by, fragments)
-        res = estimate_breakup(frag_sets, parent=parent)
-        events.append(res.to_event())
-    return events
-
-
-def _parent_of(frag_sets, by, fragments):
-    """The catalogued object of the fragments' launch (same international
-    designator prefix), with its last set before the first fragment appeared."""
-    prefixes = {s.intldes[:8] for s in frag_sets if s.intldes}
-    if len(prefixes) != 1:
-        return None
-    prefix = prefixes.pop()
-    first = min(s.epoch_us for s in frag_sets)
-    for n, sets in by.items():
-        if n in fragments or not any((s.intldes or "").startswith(prefix) for s in sets):
-            continue
-        before = [s for s in sets if s.epoch_us < first]
-        if before:
-            return max(before, key=lambda s: s.epoch_us)
-    return None
 
 
 def score(truth: list[Event], detections: list[Event]) -> list[dict]:
@@ -140,57 +78,35 @@ def score(truth: list[Event], detections: list[Event]) -> list[dict]:
 def run_demo(out_dir: str | Path, *, seed: int = 0, days: float = 30.0,
              background_size: int = 300, threshold_km: float = 5.0,
              progress: Callable[[str], None] | None = None) -> DemoResult:
-    """Build, ingest, detect, judge, report, score.  Writes ``scenario/``,
-    ``demo.db``, ``events.json`` (every detection), ``findings.json`` (the
-    default code of conduct applied to them), ``report/index.html`` (the
-    self-contained evidence report) and ``score.json`` into ``out_dir``."""
-    from orbwatch.detect.maneuvers import maneuver_events
-    from orbwatch.detect.proximity import detect_proximity
+    """Build, ingest, monitor (detect, judge, report), score.  Writes
+    ``scenario/``, ``demo.db``, ``report/`` (``index.html``, ``report.json``),
+    ``events.json`` (every detection), ``findings.json`` (the default code of
+    conduct applied to them) and ``score.json`` into ``out_dir``."""
+    from orbwatch.monitor import run_monitor
     from orbwatch.scenario import DEFAULT_START_US, build_scenario
     from orbwatch.store import Store, ingest_path
 
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    start_us = DEFAULT_START_US
-    stop_us = start_us + int(days * 86_400e6)
     _say(progress, "building the scenario (planted truth over a background catalogue)")
-    scen = build_scenario("all", out / "scenario", start_us=start_us, days=days, seed=seed,
-                          background_size=background_size)
+    scen = build_scenario("all", out / "scenario", start_us=DEFAULT_START_US, days=days,
+                          seed=seed, background_size=background_size)
     db = out / "demo.db"
-    if db.exists():
-        db.unlink()
+    for stale in (db, db.with_name(db.name + "-wal"), db.with_name(db.name + "-shm")):
+        stale.unlink(missing_ok=True)
     store = Store(db)
     for key in ("elements", "satcat"):
         rep = ingest_path(store, scen.paths[key])
         _say(progress, f"ingested {scen.paths[key].name}: {rep.added} added, "
                        f"{rep.rejected} rejected")
-    history = store.element_sets()
-    objects = {o["norad"]: o for o in store.objects()}
-    by = defaultdict(list)
-    for s in history:
-        by[s.norad].append(s)
-    _say(progress, "detecting manoeuvres")
-    detections: list[Event] = []
-    for _n, sets in by.items():
-        if len(sets) >= 12:
-            detections += maneuver_events(sets)
-    _say(progress, "screening for conjunctions, day by day")
-    detections += _conjunctions(history, start_us, stop_us, objects, threshold_km)
-    _say(progress, "looking for proximity operations")
-    detections += detect_proximity(history, start_us, stop_us, objects=objects).events
-    _say(progress, "forensics of new objects")
-    detections += _forensics(history, start_us)
-    detections.sort(key=lambda e: (e.epoch_us, e.kind))
-    _say(progress, "judging the events against the default code of conduct")
-    from orbwatch.norms import findings_to_json, judge
+    mon = run_monitor(store, out / "report", threshold_km=threshold_km,
+                      title="orbwatch demo: planted scenario", progress=progress)
+    from orbwatch.monitor import MonitorState
 
-    findings = judge(detections, store.objects())
-    (out / "findings.json").write_text(findings_to_json(findings))
-    _say(progress, "writing the evidence report")
-    from orbwatch.report import write_report
-
-    write_report(out / "report", detections, findings, store=store,
-                 title="orbwatch demo: planted scenario")
+    state = MonitorState(store)
+    detections = state.events()
+    findings = state.findings()
+    (out / "findings.json").write_text(json.dumps(findings, indent=2))
     rows = score(scen.truth_events, detections)
     planted = {n for t in scen.truth_events for n in t.objects}
     stats = {"objects": scen.n_objects, "element_sets": scen.n_sets,
@@ -199,7 +115,9 @@ def run_demo(out_dir: str | Path, *, seed: int = 0, days: float = 30.0,
              "detections_on_planted_objects": sum(
                  1 for d in detections if set(d.objects[:2]) & planted),
              "findings": len(findings),
-             "breaches": sum(1 for f in findings if f.verdict == "breach")}
+             "breaches": sum(1 for f in findings if f["verdict"] == "breach"),
+             "monitor_seconds": mon.to_dict()["seconds"]}
     (out / "events.json").write_text(json.dumps([e.to_dict() for e in detections], indent=1))
     (out / "score.json").write_text(json.dumps({"stats": stats, "planted": rows}, indent=1))
+    store.close()
     return DemoResult(out, scen.truth_events, detections, findings, rows, stats)

@@ -15,4 +15,5 @@ from orbwatch.cli import (  # noqa: F401
     report,
     scenario,
     screen,
+    watch,
 )

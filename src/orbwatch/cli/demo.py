@@ -37,8 +37,8 @@ def demo_cmd(
         f"planted objects); {st['breaches']} breaches of the default code of conduct "
         f"among {st['findings']} findings; results in {result.out_dir}", highlight=False)
     for f in result.findings:
-        if f.verdict == "breach":
-            err_console.print(f"  breach: {f.text}", highlight=False, markup=False)
+        if f["verdict"] == "breach":
+            err_console.print(f"  breach: {f['text']}", highlight=False, markup=False)
     if fmt is OutputFormat.json:
         sys.stdout.write(json.dumps({"stats": st, "planted": result.matches}, indent=2) + "\n")
         return

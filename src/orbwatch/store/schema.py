@@ -1,4 +1,5 @@
-"""Database schema (SQLAlchemy Core): objects, element-set history, ingest log.
+"""Database schema (SQLAlchemy Core): objects, element-set history, ingest log,
+and the monitor's state (runs, events, their changes, findings).
 
 The same tables run on SQLite (default, a file) and PostgreSQL.  Element
 sets are identified by their content key (:func:`orbwatch.elements.model.identity_key`),
@@ -22,6 +23,7 @@ from sqlalchemy import (
 )
 
 __all__ = ["metadata", "meta", "ingest_batches", "objects", "element_sets", "catalog_records",
+           "monitor_runs", "monitor_events", "monitor_event_changes", "monitor_findings",
            "SCHEMA_VERSION", "ELEMENT_COLUMNS", "OBJECT_COLUMNS"]
 
 SCHEMA_VERSION = 1
@@ -122,6 +124,66 @@ catalog_records = Table(
 )
 Index("ux_catalog_records_norad_origin", catalog_records.c.norad, catalog_records.c.origin,
       unique=True)
+
+# The monitor (orbwatch.monitor): one row per run, with the element-set and
+# ingest-batch high-water marks it covers and the steps it finished, so a run
+# killed midway is resumed where it stopped.  Tables are added by create_all
+# to databases made before they existed (it creates only missing tables).
+monitor_runs = Table(
+    "monitor_runs",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("started_at", String(32), nullable=False),  # ISO UTC
+    Column("finished_at", String(32)),
+    Column("status", String(16), nullable=False),  # running | finished
+    Column("from_set_id", Integer, nullable=False),  # element_sets.id > this ...
+    Column("to_set_id", Integer, nullable=False),  # ... and <= this
+    Column("to_batch_id", Integer, nullable=False),  # ingest_batches.id high-water mark
+    Column("since_us", BigInteger),
+    Column("settings_sha256", String(64), nullable=False),  # code, notifications, options
+    Column("steps_json", Text, nullable=False, default="[]"),  # steps finished, in order
+    Column("summary_json", Text),
+)
+
+# Events by a monitor key (the id the event had when first seen): a later run
+# that measures the same event again (same kind and objects, overlapping
+# time) updates the row instead of adding another.
+monitor_events = Table(
+    "monitor_events",
+    metadata,
+    Column("key", String(24), primary_key=True),
+    Column("event_id", String(24), nullable=False),  # Event.id of the current version
+    Column("kind", String(16), nullable=False),
+    Column("objects", Text, nullable=False),  # "a,b,..."
+    Column("epoch_us", BigInteger, nullable=False),
+    Column("start_us", BigInteger),
+    Column("end_us", BigInteger),
+    Column("event_json", Text, nullable=False),
+    Column("revision", Integer, nullable=False, default=1),
+    Column("first_run", Integer, nullable=False),
+    Column("last_run", Integer, nullable=False),
+)
+Index("ix_monitor_events_kind_objects", monitor_events.c.kind, monitor_events.c.objects)
+
+monitor_event_changes = Table(
+    "monitor_event_changes",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("key", String(24), nullable=False),
+    Column("run_id", Integer, nullable=False),
+    Column("changes_json", Text, nullable=False),  # {"field": [old, new], ...}
+)
+
+# Findings of the latest judging (replaced as a whole by each run that judges).
+monitor_findings = Table(
+    "monitor_findings",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("run_id", Integer, nullable=False),
+    Column("rule_id", String(64), nullable=False),
+    Column("verdict", String(16), nullable=False),
+    Column("finding_json", Text, nullable=False),
+)
 
 #: ElementSet fields stored one-to-one in element_sets
 ELEMENT_COLUMNS = (

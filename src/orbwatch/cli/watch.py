@@ -1,0 +1,74 @@
+"""``orbwatch watch``: the monitor, safe to run from cron."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import typer
+from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+from orbwatch.cli.app import DbOption, app
+from orbwatch.cli.output import OutputFormat, emit, err_console
+
+__all__ = ["watch_cmd", "summary_rows"]
+
+
+def summary_rows(result) -> list[dict]:
+    """One row per event kind added and per finding verdict."""
+    rows = [{"what": f"new {kind} events", "count": n}
+            for kind, n in result.new_events.items()]
+    rows.append({"what": "events updated by new data", "count": result.updated_events})
+    rows.append({"what": "events stored in all", "count": result.events})
+    rows += [{"what": f"findings: {verdict}", "count": n}
+             for verdict, n in sorted(result.findings.items())]
+    return rows
+
+
+@app.command("watch")
+def watch_cmd(
+    db: str | None = DbOption,
+    out: str = typer.Option("orbwatch-report", "--out", help="Folder of the report."),
+    code: str | None = typer.Option(None, "--code", help="Code of conduct (TOML or YAML) "
+                                                         "[default: the shipped code]."),
+    notifications: str | None = typer.Option(None, "--notifications",
+                                             help="Declared intentions (JSON list)."),
+    since: str | None = typer.Option(None, "--since", help="Only element sets with epochs "
+                                                           "from this ISO time count as new."),
+    threshold: float = typer.Option(5.0, "--threshold", help="Conjunction screening "
+                                                             "distance (km)."),
+    regime: list[str] | None = typer.Option(None, "--regime", help="Watch only these orbit "
+                                            "regimes (leo, meo, heo, geo; repeatable)."),
+    max_days: float | None = typer.Option(None, "--max-days", help="Look at most this many "
+                                          "days back from the newest new epoch."),
+    fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", "-f",
+                                     help="table | csv | json"),
+) -> None:
+    """Process the element sets ingested since the last run: run every
+    detector over what changed, update events (no duplicates), judge them
+    against the code of conduct and rewrite the report.  A second run with
+    nothing new does nothing; a run killed midway is resumed by the next;
+    a run started while another works exits with a message."""
+    from orbwatch.monitor import ALL_REGIMES, run_monitor
+    from orbwatch.store import Store, default_db_path
+
+    store = Store(db or default_db_path(), create=False)
+    with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
+                  console=err_console, transient=True) as bar:
+        task = bar.add_task("opening the monitor", total=None)
+        result = run_monitor(store, out, code=code, notifications=notifications, since=since,
+                             threshold_km=threshold, regimes=tuple(regime or ALL_REGIMES),
+                             max_days=max_days,
+                             progress=lambda s: bar.update(task, description=s))
+    store.close()
+    if result.status == "nothing-new":
+        err_console.print(f"watch: {result.message}; report: {result.report}",
+                          highlight=False, markup=False)
+    else:
+        what = "resumed an unfinished run and " if result.resumed else ""
+        err_console.print(f"watch: {what}finished run(s) {', '.join(map(str, result.run_ids))}"
+                          f"; report: {result.report}", highlight=False, markup=False)
+    if fmt is OutputFormat.json:
+        sys.stdout.write(json.dumps(result.to_dict(), indent=2) + "\n")
+        return
+    emit(summary_rows(result), fmt, title="orbwatch watch", columns=["what", "count"])
