@@ -12,9 +12,14 @@ from orbwatch.cli.app import app
 from orbwatch.cli.output import OutputFormat, emit, err_console
 from orbwatch.errors import UserError
 from orbwatch.scenario import DEFAULT_START_US, SCENARIOS, build_scenario
+from orbwatch.scenario.population import (
+    POPULATION_EPOCH_US,
+    generate_population,
+    write_population,
+)
 from orbwatch.time import format_iso, parse_iso
 
-__all__ = ["scenario_app", "build_cmd"]
+__all__ = ["scenario_app", "build_cmd", "population_cmd"]
 
 scenario_app = typer.Typer(help="Synthetic catalogue histories with planted events.",
                            no_args_is_help=True)
@@ -63,6 +68,39 @@ def build_cmd(
         sys.stdout.write(json.dumps(doc, indent=2) + "\n")
         return
     emit(rows, fmt, title="planted events", columns=["epoch", "kind", "objects", "what"])
+
+
+
+
+@scenario_app.command("population")
+def population_cmd(
+    objects: int = typer.Option(100_000, "--objects", help="Number of objects."),
+    out: str = typer.Option(..., "--out", help="OMM JSON file to write (.json or .json.gz)."),
+    seed: int = typer.Option(0, "--seed", help="Random seed (same seed, same file)."),
+    epoch: str | None = typer.Option(None, "--epoch", help="Nominal epoch, ISO 8601 UTC "
+                                     f"[default: {format_iso(POPULATION_EPOCH_US, 0)}]."),
+    fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", "-f",
+                                     help="table | csv | json (family counts)"),
+) -> None:
+    """A synthetic catalogue for scale tests: mega-constellation shells, sun-synchronous
+    band, debris clouds, navigation, GEO belt, GTO and Molniya, as OMM JSON."""
+    if not (out.endswith(".json") or out.endswith(".json.gz")):
+        raise UserError(f"--out: expected a .json or .json.gz file name, found {out!r}")
+    try:
+        epoch_us = parse_iso(epoch) if epoch else POPULATION_EPOCH_US
+    except ValueError as exc:
+        raise UserError(f"--epoch: {exc}") from None
+    pop = generate_population(objects, seed=seed, epoch_us=epoch_us)
+    path = write_population(pop, out)
+    err_console.print(f"wrote {len(pop.sets)} objects (seed {seed}) to {path}",
+                      highlight=False, markup=False)
+    rows = [{"family": k, "objects": v} for k, v in pop.families.items()]
+    if fmt is OutputFormat.json:
+        sys.stdout.write(json.dumps({"objects": len(pop.sets), "seed": seed,
+                                     "epoch": format_iso(epoch_us, 0), "path": str(path),
+                                     "families": pop.families}, indent=2) + "\n")
+        return
+    emit(rows, fmt, title="synthetic population", columns=["family", "objects"])
 
 
 app.add_typer(scenario_app, name="scenario")
