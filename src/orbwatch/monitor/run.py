@@ -141,7 +141,7 @@ def run_monitor(store, out_dir: str | Path, *, code=None, notifications=None,
                 same_data = (run is not None and top_set == start
                              and top_batch == run["to_batch_id"])
                 if same_data and (result.run_ids or (run["settings_sha256"] == sha
-                                                     and (out / "index.html").exists())):
+                                                     and (out / "monitor.json").exists())):
                     break
                 state.start_run(from_set_id=start, to_set_id=top_set, to_batch_id=top_batch,
                                 since_us=since_us, settings_sha256=sha)
@@ -196,13 +196,13 @@ def _one_run(store, state: MonitorState, run: dict, out: Path, code, notes, opti
 
     result.report = write_report(out, state.events(), state.findings(), store=store,
                                  title=options["title"], figures=options["figures"])
+    state.mark_step(rid, "report")
+    added.update(_added(state, rid))
+    state.finish_run(rid, {"changes": changes.to_dict()})
     (out / "monitor.json").write_text(json.dumps(
         {"runs": state.runs(), "event_changes": state.event_changes()}, indent=1),
         encoding="utf-8")
-    state.mark_step(rid, "report")
     result.seconds["report"] = time.perf_counter() - t0
-    added.update(_added(state, rid))
-    state.finish_run(rid, {"changes": changes.to_dict()})
 
 
 def _added(state: MonitorState, rid: int) -> Counter:
