@@ -80,10 +80,8 @@ def serve_cmd(db: str = typer.Option("hotline.db", "--db", envvar="ORBWATCH_HOTL
               max_body: int = typer.Option(256 * 1024, "--max-body",
                                            help="Largest request body accepted, bytes.")) -> None:
     """Run the hotline service (FastAPI under uvicorn)."""
-    import uvicorn
-
     from orbwatch.hotline.entries import generate_key, write_key_file
-    from orbwatch.hotline.service import create_app
+    from orbwatch.hotline.service import serve
 
     if not os.path.exists(log_key):
         write_key_file(log_key, generate_key(), "the hotline log")
@@ -91,8 +89,7 @@ def serve_cmd(db: str = typer.Option("hotline.db", "--db", envvar="ORBWATCH_HOTL
     if admin_token is None:
         err_console.print("hotline: no --admin-token: registration of parties is closed",
                           highlight=False)
-    application = create_app(db, log_key=log_key, admin_token=admin_token, max_body=max_body)
-    uvicorn.run(application, host=host, port=port, log_level="warning", access_log=False)
+    serve(db, host=host, port=port, log_key=log_key, admin_token=admin_token, max_body=max_body)
 
 
 @party_app.command("add")

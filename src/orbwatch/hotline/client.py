@@ -35,14 +35,14 @@ class HotlineRequestError(HotlineError):
 
 class HotlineClient:
     """One party's connection to a hotline server (``party``/``key`` may be
-    None for anonymous reads; ``admin_token`` for registering parties)."""
+    None for anonymous reads; ``admin_token`` for registering parties;
+    ``http``: an httpx client to use instead, e.g. an in-process test client)."""
 
     def __init__(self, base_url: str, party: str | None = None,
                  key: Ed25519PrivateKey | None = None, *, admin_token: str | None = None,
-                 timeout: float = 30.0, transport: httpx.BaseTransport | None = None) -> None:
+                 timeout: float = 30.0, http: httpx.Client | None = None) -> None:
         self.party, self.key, self.admin_token = party, key, admin_token
-        self.http = httpx.Client(base_url=base_url.rstrip("/"), timeout=timeout,
-                                 transport=transport)
+        self.http = http or httpx.Client(base_url=base_url.rstrip("/"), timeout=timeout)
 
     def close(self) -> None:
         self.http.close()

@@ -26,7 +26,7 @@ from pathlib import Path
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.engine import Connection, Engine
 
 from orbwatch.hotline.canonical import canonicalize
@@ -155,9 +155,13 @@ class TransparencyLog:
         self.problems: list[str] = []
         self._next_idx = 0
         self._lock = threading.RLock()
-        self._check_log_key()
-        with self._lock, read_transaction(self.engine) as conn:
-            self._catch_up(conn)
+        try:
+            self._check_log_key()
+            with self._lock, read_transaction(self.engine) as conn:
+                self._catch_up(conn)
+        except BaseException:
+            self.engine.dispose()
+            raise
 
     def _check_log_key(self) -> None:
         mine = base64.b64encode(public_key_bytes(self._key)).decode("ascii")
@@ -282,9 +286,12 @@ class TransparencyLog:
                                              party=entry["author"], ack_idx=index,
                                              acked=format_time(now)))
         if kind == "party_registration":
-            conn.execute(insert(parties).values(name=entry["payload"]["party"],
-                                                registered_idx=index,
-                                                registered=format_time(now)))
+            values = {"registered_idx": index, "registered": format_time(now)}
+            name = entry["payload"]["party"]
+            if name in self.keys.current:  # re-keyed after a revocation
+                conn.execute(update(parties).where(parties.c.name == name).values(**values))
+            else:
+                conn.execute(insert(parties).values(name=name, **values))
         for rec in _preview_key_changes(self.keys, entry, index):
             conn.execute(delete(keys_table).where(keys_table.c.public_key == rec.public_key))
             conn.execute(insert(keys_table).values(

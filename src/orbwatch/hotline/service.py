@@ -51,7 +51,7 @@ from orbwatch.hotline.log import DEFAULT_ORIGIN, TransparencyLog, encode_proof
 from orbwatch.hotline.schemas import ENTRY_TYPES
 from orbwatch.hotline.views import entry_row, list_entries, pending_acks, recipients_of
 
-__all__ = ["create_app", "DEFAULT_MAX_BODY", "ENTRY_BODY_SCHEMA"]
+__all__ = ["create_app", "serve", "DEFAULT_MAX_BODY", "ENTRY_BODY_SCHEMA"]
 
 DEFAULT_MAX_BODY = 256 * 1024
 
@@ -285,3 +285,20 @@ def create_app(db_url: str, *, log_key: Ed25519PrivateKey | str | None = None,
         return pending_acks(log.engine, who, datetime.now(UTC))
 
     return app
+
+
+def serve(db_url: str, *, host: str = "127.0.0.1", port: int = 8470,
+          log_key: str = "hotline-log.key", admin_token: str | None = None,
+          max_body: int = DEFAULT_MAX_BODY) -> None:
+    """Run the app under uvicorn until interrupted."""
+    import uvicorn
+
+    application = create_app(db_url, log_key=log_key, admin_token=admin_token, max_body=max_body)
+    uvicorn.run(application, host=host, port=port, log_level="warning", access_log=False)
+
+
+if __name__ == "__main__":  # python -m orbwatch.hotline.service DB PORT LOG_KEY [TOKEN]
+    import sys
+
+    serve(sys.argv[1], port=int(sys.argv[2]), log_key=sys.argv[3],
+          admin_token=sys.argv[4] if len(sys.argv) > 4 else None)
