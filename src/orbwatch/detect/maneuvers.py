@@ -53,6 +53,7 @@ from orbwatch.detect.maneuver_features import (
     history_arrays,
     step_statistics,
 )
+from orbwatch.detect.maneuver_phase import kink_epoch, kink_statistics, phase_series
 from orbwatch.detect.maneuver_residuals import along_z, crossing_scores, prediction_residuals
 from orbwatch.events import Event
 from orbwatch.time import jd_fr
@@ -80,6 +81,13 @@ RESIDUAL_THRESHOLD = 12.0
 #: the sign of the jump) is taken as post-manoeuvre: the manoeuvre is placed one interval back
 PARTIAL_Z = 5.0
 WALK_BACK_SETS = 1
+#: near GEO, a detection is placed at the along-track phase kink
+#: (:mod:`orbwatch.detect.maneuver_phase`) when the kink's robust z-score near it reaches
+#: this, searched this many sets either side of the detected interval
+KINK_PLACE = 8.0
+KINK_REACH = 2
+#: detections whose epochs come closer than this (days) are one manoeuvre
+MERGE_DAYS = 1.0
 _GRID = 193
 
 
@@ -166,6 +174,26 @@ def _walk_back(z: np.ndarray, signed: np.ndarray, k: int) -> int:
     return k
 
 
+def _normal_turn(h: HistoryArrays, k: int, trend_per_day: np.ndarray) -> float:
+    """Angle (rad) between the orbit normals before and after interval ``k``: medians of
+    the unit normals of ``STEP_SETS`` sets on each side (past the ``SKIP_SETS`` sets that
+    may still carry the old orbit), with the object's own drift of ``i`` and of the node
+    (``trend_per_day``, columns as FEATURES) taken out.  Exact for large turns and
+    near-equatorial orbits, where summed small changes of ``i`` and ``sin(i) dOmega``
+    are not."""
+    sel = np.r_[max(0, k - STEP_SETS + 1):k + 1,
+                k + 1 + SKIP_SETS:min(h.n, k + 1 + SKIP_SETS + STEP_SETS)]
+    if sel[-1] <= k:
+        sel = np.r_[sel, k + 1]
+    days = (h.epoch_us[sel] - h.epoch_us[k]) / 86_400e6
+    inc = h.inc_rad[sel] - trend_per_day[1] * days
+    sin_i = max(abs(math.sin(float(h.inc_rad[k]))), 1e-9)
+    raan = h.raan_rad[sel] - trend_per_day[2] / sin_i * days
+    w = np.column_stack([np.sin(inc) * np.sin(raan), -np.sin(inc) * np.cos(raan), np.cos(inc)])
+    before, after = w[sel <= k], w[sel > k]
+    return float(np.linalg.norm(np.median(after, axis=0) - np.median(before, axis=0)))
+
+
 def _classify(regime: str, dv_r: float, dv_t: float, dv_n: float, da: float, a: float) -> str:
     in_plane = math.hypot(dv_r, dv_t)
     if regime == "geo":
@@ -206,21 +234,24 @@ def _confidence(score: float, threshold: float, gap_days: float, median_gap: flo
 
 
 def _build(h: HistoryArrays, sets, k: int, st, score: float, threshold: float,
-           median_gap: float) -> Maneuver:
+           median_gap: float, t_us: int | None = None) -> Maneuver:
     # only components that stepped significantly enter delta-v; the rest is noise
     step = np.where(np.abs(st.z_step[k]) >= COMPONENT_Z, st.step[k], 0.0)
     a = float(h.a_km[k])
     v = math.sqrt(MU_KM3_S2 / a)
     da = float(step[0])
     dv_t = v * da / (2.0 * a)
-    dv_n = v * math.hypot(step[1], step[2])
+    dv_n = v * _normal_turn(h, k, st.trend_per_day[k]) if (step[1] or step[2]) else 0.0
     de = math.hypot(step[3], step[4]) if h.geo else abs(step[5])
     dv_r = v * max(0.0, de - 2.0 * abs(dv_t) / v)
     regime = "geo" if h.geo else ("leo" if a < 6378.135 + 2000 else "meo/heo")
     epoch, sigma = _epoch_estimate(sets[k], sets[k + 1])
     start, end = int(h.epoch_us[k]), int(h.epoch_us[k + 1])
-    ramp = ramp_epoch(sets, k)
-    if ramp is not None and ramp < epoch:
+    ramp = None if t_us is not None else ramp_epoch(sets, k)
+    if t_us is not None:
+        epoch = min(max(t_us, start), end)
+        sigma = (end - start) / 1e6 / math.sqrt(12.0)
+    elif ramp is not None and ramp < epoch:
         # the sets after the jump still carried the old orbit: the converged sets'
         # along-track ramp puts the burn earlier; bracket it by the sets around it
         b = max(0, min(int(np.searchsorted(h.epoch_us, ramp, side="right")) - 1, k))
@@ -256,19 +287,37 @@ def detect_maneuvers(history, *, threshold: float = DEFAULT_THRESHOLD) -> list[M
     pred = np.abs(signed)
     score = np.maximum(elem, pred * threshold / RESIDUAL_THRESHOLD)
     local = pred
+    ps = phase_series(sets) if h.geo else None
+    kink = np.abs(kink_statistics(ps)[1]) if h.geo else np.zeros_like(pred)
     median_gap = float(np.median(st.dt_days))
     x = np.vstack([np.zeros((1, st.residual.shape[1])), np.cumsum(st.residual, axis=0)])
     out = []
     for k in _select(score, local, threshold):
         lo, hi = max(0, k - STEP_SETS), min(pred.size, k + STEP_SETS + 1)
         near = lo + int(np.argmax(pred[lo:hi]))
-        if pred[near] >= RESIDUAL_THRESHOLD:
-            j = _walk_back(zres, signed, near)
+        knear = lo + int(np.argmax(kink[lo:hi]))
+        placed = None
+        if ps is not None and kink[knear] >= KINK_PLACE:
+            placed = kink_epoch(ps, k, reach=KINK_REACH)
+        if placed is not None:
+            t_us = int(h.epoch_us[0] + round(placed[0] * 86_400e6))
+            j = max(0, min(int(np.searchsorted(h.epoch_us, t_us, side="right")) - 1, h.n - 2))
+        elif pred[near] >= RESIDUAL_THRESHOLD:
+            j, t_us = _walk_back(zres, signed, near), None
         else:
             f = used[int(np.argmax(np.abs(st.z_step[k, used])))]
-            j = _first_crossing(x[:, f], k)
-        out.append(_build(h, sets, j, st, float(score[k]), threshold, median_gap))
-    return out
+            j, t_us = _first_crossing(x[:, f], k), None
+        out.append(_build(h, sets, j, st, float(score[k]), threshold, median_gap, t_us))
+    return _merge(out)
+
+
+def _merge(found: list[Maneuver]) -> list[Maneuver]:
+    """Detections closer than ``MERGE_DAYS`` are one manoeuvre: the highest score stays."""
+    keep: list[Maneuver] = []
+    for m in sorted(found, key=lambda m: -m.score):
+        if all(abs(m.epoch_us - o.epoch_us) >= MERGE_DAYS * 86_400e6 for o in keep):
+            keep.append(m)
+    return sorted(keep, key=lambda m: m.epoch_us)
 
 
 def maneuvers_to_events(maneuvers) -> list[Event]:
