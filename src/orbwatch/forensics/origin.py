@@ -25,9 +25,23 @@ year-number) first, then every catalogued object whose orbit is similar
   plane epoch inside the search window) and yet the objects never meet,
   one of them manoeuvred (or the parent is wrong) and the result says the
   method cannot date the separation (``dateable`` False; the interval is
-  only bounded above, by the child's first set).  Measured: Cosmos 2543
-  (released 2019-12-06, Cosmos 2542 then manoeuvred): closest pass 107 km,
-  node clock 2019-12-15, flagged undateable.
+  only bounded above, by the child's first set).
+* **revolution count** (:mod:`~orbwatch.forensics.revclock`): the catalogue
+  starts a released object's revolution counter at its separation, so the
+  count over the mean motion dates it whatever either object did since.
+  Used where the geometric clocks cannot date the separation or date it more
+  coarsely (and, against a dated node clock, when the two agree or the node
+  date is impossibly late); a count inherited from the parent (it dates the
+  launch) is refused, and a candidate whose own count starts after the
+  child's is excluded as a parent.  Measured: Cosmos 2543 (released
+  2019-12-06, Cosmos 2542 then manoeuvred): closest pass 107 km, node clock
+  2019-12-15 flagged unusable, revolution count 2019-12-06 07:13; its
+  projectile 45915 (released 2020-07-15) from sets of 2022 and 2023:
+  2020-07-15 22:48 and 2020-07-14 19:55.
+
+The best candidate is a same-launch one when any can be dated (the
+catalogue gave the child its parent's designator); a chance close pass of
+unrelated debris in a dense band does not outrank it.
 """
 
 from __future__ import annotations
@@ -49,6 +63,7 @@ from orbwatch.forensics.orbit import (
     wrap_pi,
 )
 from orbwatch.forensics.planes import MODEL_FLOOR
+from orbwatch.forensics.revclock import release_clock
 from orbwatch.screen.reference import pair_minimum
 from orbwatch.time import format_iso
 
@@ -66,7 +81,7 @@ class Separation:
     name: str | None
     same_launch: bool
     similarity: float  # smaller is more similar
-    method: str | None  # "closest_approach", "plane_convergence" or None
+    method: str | None  # "closest_approach", "plane_convergence", "revolution_count" or None
     why: str
     epoch_us: int | None = None
     sigma_s: float | None = None
@@ -115,6 +130,7 @@ class OriginResult:
                               "min_distance_km": b.min_distance_km},
                      uncertainty={"epoch_s": b.sigma_s},
                      confidence=(0.9 if b.method == "closest_approach" else
+                                 0.6 if b.method == "revolution_count" else
                                  0.5 if b.dateable else 0.2),
                      evidence={"method": b.method, "why": b.why, "same_launch": b.same_launch,
                                "dateable": b.dateable,
@@ -202,6 +218,43 @@ def _plane(child, parent):
     return int(t0), sig, terms
 
 
+
+def _with_rev_clock(sep: Separation, child, parent) -> Separation:
+    """Where the geometric clocks cannot date the separation, or date it only
+    coarsely, the revolution-count clock (:mod:`orbwatch.forensics.revclock`)
+    may: it is used when it is dateable and, against a dated node clock,
+    inside that clock's 95% interval (else both are reported, the node clock kept)."""
+    rc = release_clock(child, parent)
+    if rc is None:
+        return dataclasses.replace(sep, why=sep.why + "; the child's sets carry no "
+                                   "revolution count to date it otherwise" if not sep.dateable
+                                   else sep.why)
+    rc_text = f"revolution-count clock {format_iso(rc.start_us, 0)}: {rc.why}"
+    if rc.parent_younger:
+        return dataclasses.replace(sep, method=None, epoch_us=None, sigma_s=None,
+                                   epoch_interval_us=None, dateable=False,
+                                   why=f"excluded: {rc.why} (geometry: {sep.why})")
+    if not rc.dateable:
+        return dataclasses.replace(sep, why=f"{sep.why}; {rc_text}")
+    half = (rc.interval_us[1] - rc.interval_us[0]) / 2e6
+    if sep.method == "plane_convergence" and sep.dateable and sep.sigma_s is not None:
+        if sep.epoch_us < rc.interval_us[0] - 2 * sep.sigma_s * 1e6:
+            # a counter can start late (at first tracking), so an earlier node date stands
+            return dataclasses.replace(sep, why=f"{sep.why}; the {rc_text} is later, as "
+                                       "when the count started at first tracking")
+        if sep.epoch_us > rc.interval_us[1] + 2 * sep.sigma_s * 1e6:
+            # a count cannot start before the object exists: the node clock is broken
+            rc_text += (f"; the node clock's later date ({format_iso(sep.epoch_us, 0)[:10]}) "
+                        "cannot be: an orbit changed after the separation (manoeuvre)")
+        elif half >= sep.sigma_s:
+            return dataclasses.replace(sep, why=f"{sep.why}; agrees with the {rc_text}")
+    prev = (f"{sep.method.replace('_', ' ')}: {sep.why}" if sep.method else sep.why)
+    return dataclasses.replace(
+        sep, method="revolution_count", epoch_us=rc.start_us, sigma_s=half,
+        epoch_interval_us=rc.interval_us, dateable=True,
+        why=f"dated by the {rc_text}. Geometry ({prev})")
+
+
 def find_origin(child_sets, catalog_sets, *, candidates=None, search_days: float = 30.0,
                 max_candidates: int = 5) -> OriginResult:
     """Rank candidate parents of the child and date its separation."""
@@ -243,25 +296,27 @@ def find_origin(child_sets, catalog_sets, *, candidates=None, search_days: float
                 why += (f"the node clock ({format_iso(p_t0, 0)[:10]}) puts the separation inside "
                         "that window, where fresh sets should meet: an orbit changed since "
                         "(manoeuvre) or the parent is wrong, and the node clock, which assumes "
-                        "both orbits unchanged, cannot date it; only bounded above by the "
-                        "child's first set")
+                        "both orbits unchanged, cannot date it")
                 iv, sig = (None, int(child.epoch_us)), None
             else:
                 why += f"dated by node convergence; 68% interval from {p_terms}"
                 iv = (int(p_t0 - p_sig * 1e6), int(min(p_t0 + p_sig * 1e6, child.epoch_us)))
                 sig = p_sig
-            out.append(Separation(**base, method="plane_convergence", why=why, epoch_us=p_t0,
-                                  sigma_s=sig, min_distance_km=None if ca is None else ca[2],
-                                  plane_epoch_us=p_t0, plane_sigma_s=p_sig,
-                                  epoch_interval_us=iv, dateable=not fresh))
+            sep = Separation(**base, method="plane_convergence", why=why, epoch_us=p_t0,
+                             sigma_s=sig, min_distance_km=None if ca is None else ca[2],
+                             plane_epoch_us=p_t0, plane_sigma_s=p_sig,
+                             epoch_interval_us=iv, dateable=not fresh)
+            out.append(_with_rev_clock(sep, child, parent))
         else:
-            out.append(Separation(**base, method=None, why="no meeting within the search window "
-                                  "and node convergence degenerate or in the future",
-                                  min_distance_km=None if ca is None else ca[2]))
+            sep = Separation(**base, method=None, why="no meeting within the search window "
+                             "and node convergence degenerate or in the future",
+                             min_distance_km=None if ca is None else ca[2])
+            out.append(_with_rev_clock(sep, child, parent))
     dated = [c for c in out if c.method]
-    # closest approach first, then same launch, then the closest back-propagated pass
-    best = min(dated, key=lambda c: (c.method != "closest_approach", not c.dateable,
-                                     not c.same_launch,
+    # same launch first (the catalogue gave the child its parent's designator),
+    # then closest approach, dateable, the closest back-propagated pass
+    best = min(dated, key=lambda c: (not c.same_launch, c.method != "closest_approach",
+                                     not c.dateable,
                                      np.inf if c.min_distance_km is None
                                      else c.min_distance_km)) if dated else None
     return OriginResult(child=child.norad, best=best, candidates=tuple(out))
