@@ -95,14 +95,14 @@ class Server:
         else:
             cmd = [sys.executable, "-m", "orbwatch.hotline.service", self.db_url,
                    str(self.port), str(self.log_key_path), ADMIN]
-        self.proc = subprocess.Popen(
-            cmd,
-            cwd=self.workdir, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-            env={**os.environ, "PYTHONWARNINGS": "ignore"})
+        self.log_path = self.workdir / "server.log"
+        with open(self.log_path, "ab") as log:
+            self.proc = subprocess.Popen(cmd, cwd=self.workdir, stdout=subprocess.DEVNULL,
+                                         stderr=log, env={**os.environ, "PYTHONWARNINGS": "ignore"})
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
-                raise RuntimeError(f"server exited: {self.proc.stderr.read().decode()[-2000:]}")
+                raise RuntimeError(f"server exited: {self.log_path.read_text()[-2000:]}")
             try:
                 if httpx.get(f"{self.url}/v1/health", timeout=1).status_code == 200:
                     return self
@@ -125,6 +125,4 @@ class Server:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait(10)
-        if self.proc is not None and self.proc.stderr:
-            self.proc.stderr.close()
 
