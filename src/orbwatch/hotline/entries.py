@@ -300,7 +300,8 @@ def write_key_file(path: str | os.PathLike, key: Ed25519PrivateKey, name: str = 
 def read_key_file(path: str | os.PathLike) -> Ed25519PrivateKey:
     """A private key written by :func:`write_key_file`."""
     try:
-        data = open(path, "rb").read()  # noqa: SIM115
+        with open(path, "rb") as fh:
+            data = fh.read()
     except OSError as exc:
         raise MalformedEntryError(f"cannot read key file {path}: {exc.strerror}") from None
     start = data.find(b"-----BEGIN")
