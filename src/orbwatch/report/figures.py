@@ -20,12 +20,14 @@ from orbwatch.events import Event
 from orbwatch.time import datetime64, format_iso
 
 __all__ = ["Figure", "png_uri", "figure_for", "range_figure", "elements_figure",
-           "gabbard_figure", "timeline_figure", "FIGURE_KINDS"]
+           "gabbard_figure", "whatif_figure", "timeline_figure", "FIGURE_KINDS", "WHATIF_YEARS"]
 
 #: which figure each event kind gets
 FIGURE_KINDS = {"proximity": "range", "conjunction": "range", "release": "range",
                 "maneuver": "elements", "breakup": "gabbard"}
 _MAX_SAMPLES = 2000
+#: span of the debris what-if curves (years after a breakup)
+WHATIF_YEARS = 25.0
 _DAY_US = 86_400_000_000
 
 
@@ -177,6 +179,49 @@ def gabbard_figure(store, e: Event) -> Figure:
                   f"set after the event of {len(first)} of {len(fragments)} fragments; the "
                   f"cross is the parent's last set before it"
                   f"{'' if parent else ' (none stored)'}.")
+
+
+def whatif_figure(store, e: Event, *, years: float = WHATIF_YEARS) -> Figure:
+    """Debris what-if curves of a breakup: the catalogued fragments (first
+    stored set after the event, A/m from B*, the cloud's median where B* is
+    unusable) evolved by the lifetime model, against the one intact object
+    had it not been destroyed."""
+    from orbwatch.debris.ballistic import am_from_bstar
+    from orbwatch.debris.lifetime import evolve
+
+    if store is None:
+        return Figure("whatif", None, "What-if curves not drawn: no element-set store given.")
+    first: dict[int, object] = {}
+    for s in store.element_sets(list(e.objects[1:])):
+        if s.epoch_us >= e.epoch_us and s.norad not in first:
+            first[s.norad] = s
+    sets = list(first.values())
+    if len(sets) < 3:
+        return Figure("whatif", None, "What-if curves not drawn: fewer than 3 stored "
+                                      "fragment sets after the event.")
+    am = am_from_bstar(sets)
+    fill = float(np.nanmedian(am)) if np.isfinite(am).any() else 0.01
+    am = np.where(np.isfinite(am) & (am > 0), am, fill)
+    orb = [np.array([f(x) for x in sets], float) for f in (
+        lambda x: x.semi_major_axis_km, lambda x: x.eccentricity,
+        lambda x: np.radians(x.inclination), lambda x: np.radians(x.raan),
+        lambda x: np.radians(x.arg_perigee))]
+    ev = evolve(*orb, am, e.epoch_us, years, step_days=5.0)
+    t = (ev.times_us - ev.times_us[0]) / (365.25 * _DAY_US)
+    plt = _plt()
+    fig, ax = plt.subplots(figsize=(8, 3.6))
+    ax.plot(t, ev.count, c="tab:red", label=f"destroyed: {len(sets)} catalogued fragments")
+    ax.plot(t, np.ones_like(t), c="0.3", ls="--", label="not destroyed: 1 intact object")
+    ax.set(xlabel="years after the event", ylabel="objects in orbit", yscale="log",
+           title=f"What if: breakup of {e.objects[0]} or no breakup")
+    ax.legend(fontsize=8)
+    left = int(ev.count[-1])
+    return Figure("whatif", png_uri(fig),
+                  f"Catalogued fragments still in orbit against time ({left} of {len(sets)} "
+                  f"after {years:g} years; lifetime model of orbwatch.debris with A/m from "
+                  f"each fragment's B*, space weather: {ev.space_weather}) against the single "
+                  "object a non-destructive test leaves.  Fragments too small to catalogue "
+                  "are not counted.")
 
 
 def figure_for(store, e: Event) -> Figure | None:

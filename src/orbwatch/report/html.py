@@ -7,8 +7,10 @@ Layout of ``out_dir``::
 
     index.html             summary, timeline of findings per state, one section per finding
     events/index.html      every event
-    events/<id>.html       one citable page per event (figure where the data allow)
-    states/<party>.html    one page per state answering for or affected by a finding
+    events/<id>.html       one citable page per event (figure where the data allow;
+                           breakups also get debris what-if curves)
+    states/<party>.html    one page per state answering for or affected by a finding,
+                           with the timeline of those findings
     report.json            the same content as data (schema orbwatch.report/1)
 
 Every page is self-contained: inline CSS, figures as base64 PNG data URIs,
@@ -29,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from orbwatch.events import Event
-from orbwatch.report.figures import FIGURE_KINDS, figure_for, timeline_figure
+from orbwatch.report.figures import FIGURE_KINDS, figure_for, timeline_figure, whatif_figure
 from orbwatch.report.layout import esc, figure_html, link, page, table
 from orbwatch.report.model import ReportModel, build_model, state_slug
 from orbwatch.report.pages import (
@@ -119,14 +121,21 @@ def write_report(out_dir: str | Path, events: Iterable[Event | Mapping],
         elif e.kind in FIGURE_KINDS:
             note = ("Figure not drawn: only events cited by findings get one in this report "
                     "(write it with figures='all' for every event).")
+        whatif = (whatif_figure(store, e) if e.kind == "breakup" and figures != "none"
+                  else None)
         row["figure"] = fig.to_dict() if fig is not None else None
+        if whatif is not None:
+            row["whatif_figure"] = whatif.to_dict()
         drawn[e.id] = fig
-        (out / "events" / f"{e.id}.html").write_text(event_page(model, e, fig, fig_note=note),
-                                                     encoding="utf-8")
+        (out / "events" / f"{e.id}.html").write_text(
+            event_page(model, e, fig, fig_note=note, whatif=whatif), encoding="utf-8")
     (out / "events" / "index.html").write_text(events_index_page(model), encoding="utf-8")
     for party in model.states():
-        (out / "states" / f"{state_slug(party)}.html").write_text(state_page(model, party),
-                                                                  encoding="utf-8")
+        idx = model.state_findings(party)
+        mine = [model.findings[k] for k in sorted(set(idx["responsible"]) | set(idx["affected"]))]
+        tl = timeline_figure(mine, title=f"findings involving {party}, by responsible state")
+        (out / "states" / f"{state_slug(party)}.html").write_text(
+            state_page(model, party, tl), encoding="utf-8")
     timeline = timeline_figure(model.findings)
     data["timeline"] = timeline.to_dict()
     index = out / "index.html"

@@ -76,10 +76,12 @@ def table(headers: Iterable[str], rows: Iterable[Iterable[Any]], *,
           raw: Iterable[int] = ()) -> str:
     """A table; cells in the ``raw`` columns are HTML already, others are escaped."""
     raw = set(raw)
-    head = "".join(f"<th>{esc(h)}</th>" for h in headers)
+    headers = list(headers)
+    head = ("<thead><tr>" + "".join(f"<th>{esc(h)}</th>" for h in headers) + "</tr></thead>"
+            if any(headers) else "")  # a name-value table needs no empty header row
     body = "".join("<tr>" + "".join(_cell(v, i in raw) for i, v in enumerate(r)) + "</tr>\n"
                    for r in rows)
-    return f"<table><thead><tr>{head}</tr></thead>\n<tbody>\n{body}</tbody></table>"
+    return f"<table>{head}\n<tbody>\n{body}</tbody></table>"
 
 
 def kv_table(items: Mapping[str, Any], *, raw: bool = False) -> str:

@@ -90,8 +90,10 @@ def _objects_table(model: ReportModel, e: Event, limit: int = 50) -> str:
     return table(["NORAD", "name", "owner", "type"], rows) + more
 
 
-def event_page(model: ReportModel, e: Event, fig=None, *, fig_note: str = "") -> str:
-    """A citable page for one event (``events/<id>.html``)."""
+def event_page(model: ReportModel, e: Event, fig=None, *, fig_note: str = "",
+               whatif=None) -> str:
+    """A citable page for one event (``events/<id>.html``); ``whatif``: the
+    debris what-if figure of a breakup."""
     d = e.to_dict()
     when = {"epoch (UTC)": d["epoch"], "start (UTC)": d["start"] or "-",
             "end (UTC)": d["end"] or "-", "confidence": format_value(e.confidence),
@@ -107,6 +109,8 @@ def event_page(model: ReportModel, e: Event, fig=None, *, fig_note: str = "") ->
             f"<h2>Measured</h2>{_numbers(e.metrics)}\n"
             f"<h2>Uncertainty</h2>{_numbers(e.uncertainty)}\n"
             f"<h2>Figure</h2>{figure_html(fig) or _note(fig_note)}\n"
+            + (f"<h2>What if</h2>{figure_html(whatif) or _note(whatif.caption)}\n"
+               if whatif is not None else "") +
             f"<h2>Evidence</h2>{json_block(e.evidence)}\n"
             f"<h2>How to cite</h2><p>orbwatch event {esc(e.id)} ({esc(e.kind)}, "
             f"{esc(d['epoch'])}), schema {esc(d['schema'])}; the full record is in "
@@ -134,9 +138,9 @@ def _note(text: str) -> str:
     return f'<p class="note">{esc(text or "no figure for this kind of event")}</p>'
 
 
-def state_page(model: ReportModel, party: str) -> str:
+def state_page(model: ReportModel, party: str, timeline=None) -> str:
     """One state's summary: findings it answers for, those it is affected by,
-    its objects seen in cited events."""
+    its objects seen in cited events; ``timeline``: the figure of those findings."""
     idx = model.state_findings(party)
     counts = model.state_counts()[party]
     rows = [(link(f"../index.html#{finding_anchor(k)}", f"{k + 1}"), _verdict(f),
@@ -151,7 +155,9 @@ def state_page(model: ReportModel, party: str) -> str:
     body = (f"<p>{counts['breach']} breach(es) and {counts['undetermined']} undetermined "
             f"finding(s) {esc(party)} answers for; {counts['affected']} finding(s) where "
             f"{esc(party)} is the affected party.</p>\n"
-            f"<h2>Findings {esc(party)} answers for</h2>"
+            + (f"<h2>Timeline</h2>{figure_html(timeline)}\n" if timeline is not None
+               and timeline.uri else "")
+            + f"<h2>Findings {esc(party)} answers for</h2>"
             + (table(["#", "verdict", "severity", "rule", "epoch (UTC)", "finding"], rows,
                      raw=range(6)) if rows else '<p class="note">none</p>')
             + f"\n<h2>Findings affecting {esc(party)}</h2>"
@@ -159,7 +165,8 @@ def state_page(model: ReportModel, party: str) -> str:
                if aff else '<p class="note">none</p>')
             + f"\n<h2>{esc(party)} objects in cited events</h2>"
             + (table(["NORAD", "name", "type"], objs) if objs else '<p class="note">none</p>')
-            + f"\n<h2>Details</h2>{sections or '<p class=note>none</p>'}")
+            + (f"\n<h2>Findings {esc(party)} answers for, in full</h2>{sections}"
+               if sections else ""))
     return page(f"{party}: conduct summary", body, nav=link("../index.html", "report"),
                 footer=footer(model))
 
