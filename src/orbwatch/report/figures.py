@@ -202,16 +202,25 @@ def whatif_figure(store, e: Event, *, years: float = WHATIF_YEARS) -> Figure:
     am = am_from_bstar(sets)
     fill = float(np.nanmedian(am)) if np.isfinite(am).any() else 0.01
     am = np.where(np.isfinite(am) & (am > 0), am, fill)
-    orb = [np.array([f(x) for x in sets], float) for f in (
-        lambda x: x.semi_major_axis_km, lambda x: x.eccentricity,
-        lambda x: np.radians(x.inclination), lambda x: np.radians(x.raan),
-        lambda x: np.radians(x.arg_perigee))]
-    ev = evolve(*orb, am, e.epoch_us, years, step_days=5.0)
+    def orbits(group):
+        return [np.array([f(x) for x in group], float) for f in (
+            lambda x: x.semi_major_axis_km, lambda x: x.eccentricity,
+            lambda x: np.radians(x.inclination), lambda x: np.radians(x.raan),
+            lambda x: np.radians(x.arg_perigee))]
+
+    ev = evolve(*orbits(sets), am, e.epoch_us, years, step_days=5.0)
     t = (ev.times_us - ev.times_us[0]) / (365.25 * _DAY_US)
+    before = store.history(e.objects[0], stop_us=e.epoch_us)
+    intact, how = np.ones_like(t), "assumed to stay in orbit: no set of it before the event"
+    if before:
+        p_am = am_from_bstar(before[-1:])
+        p_am = p_am if np.isfinite(p_am).all() and (p_am > 0).all() else np.array([0.01])
+        intact = evolve(*orbits(before[-1:]), p_am, e.epoch_us, years, step_days=5.0).count
+        how = "its last set before the event, evolved the same way"
     plt = _plt()
     fig, ax = plt.subplots(figsize=(8, 3.6))
     ax.plot(t, ev.count, c="tab:red", label=f"destroyed: {len(sets)} catalogued fragments")
-    ax.plot(t, np.ones_like(t), c="0.3", ls="--", label="not destroyed: 1 intact object")
+    ax.plot(t, intact, c="0.3", ls="--", label="not destroyed: the intact object")
     ax.set(xlabel="years after the event", ylabel="objects in orbit", yscale="log",
            title=f"What if: breakup of {e.objects[0]} or no breakup")
     ax.legend(fontsize=8)
@@ -220,8 +229,8 @@ def whatif_figure(store, e: Event, *, years: float = WHATIF_YEARS) -> Figure:
                   f"Catalogued fragments still in orbit against time ({left} of {len(sets)} "
                   f"after {years:g} years; lifetime model of orbwatch.debris with A/m from "
                   f"each fragment's B*, space weather: {ev.space_weather}) against the single "
-                  "object a non-destructive test leaves.  Fragments too small to catalogue "
-                  "are not counted.")
+                  f"object a non-destructive test leaves ({how}).  Fragments too small to "
+                  "catalogue are not counted.")
 
 
 def figure_for(store, e: Event) -> Figure | None:
