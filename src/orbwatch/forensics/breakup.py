@@ -299,9 +299,12 @@ def estimate_breakup(fragment_sets, *, parent=None, lookback_days: float = 20 * 
                "dv_mean_rtn_kms": np.nanmean(dv, axis=0).round(5).tolist(),
                "dv_std_rtn_kms": np.nanstd(dv, axis=0).round(5).tolist(),
                "dv_out_of_plane_std_kms": float(np.nanstd(dv[:, 2]))}
-    if method == "plane":
-        evidence.append("delta-v from mean elements of old sets (drag-aged semi-major axes): "
-                        "indicative only")
+    if method == "plane" and kind != "undetermined":
+        # drag has aged the fragments' semi-major axes by their A/m, which biases
+        # the mean along-track delta-v: the momentum test cannot be trusted
+        evidence.append(f"delta-v from mean elements of old sets (drag-aged semi-major axes) "
+                        f"would read {kind}: not trusted, so undetermined")
+        kind, direction = "undetermined", None
     curve_t, curve, unit = ((conv.curve_t_us, conv.curve_km, "km") if method == "convergence"
                             else (pf.curve_t_us, pf.curve_deg, "deg"))
     return BreakupResult(
