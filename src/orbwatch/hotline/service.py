@@ -13,6 +13,7 @@ Run by ``orbwatch hotline serve``.  Every route is under ``/v1``:
 ``GET  /v1/leaves``       leaf hashes (an auditor compares them with those it kept)
 ``GET  /v1/inbox``        entries addressed to the caller, acknowledgements it owes
 ``GET  /v1/acks``         acknowledgements owed by and to the caller
+``GET  /console``         web console: the public log with filters, one page per entry
 ========================  ===================================================
 
 A refused entry appends nothing: verification, the nonce and the row are one
@@ -33,6 +34,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from orbwatch.hotline.access import RequestVerifier
+from orbwatch.hotline.console import console_router
 from orbwatch.hotline.entries import Party, entry_id, read_key_file
 from orbwatch.hotline.errors import (
     AccessError,
@@ -284,6 +286,7 @@ def create_app(db_url: str, *, log_key: Ed25519PrivateKey | str | None = None,
     def acks(who: SignedCaller) -> dict:
         return pending_acks(log.engine, who, datetime.now(UTC))
 
+    app.include_router(console_router(log))
     return app
 
 
