@@ -5,7 +5,10 @@
 Truth: the RAW operator logs (``raw_manoeuvres``; the benchmark YAML files are
 late by 1 day / 8 h).  Burns closer than ``MERGE_DAYS`` (1 day, about the TLE
 cadence) are merged into one event at the first burn's start.  Only truth
-inside the span of the TLE history (first to last epoch) is scored.
+inside the span of the TLE history (first to last epoch) and *observable* is
+scored: a set within ``OBSERVABLE_DAYS`` before and after it (TOPEX has years
+without a single set; nothing can date a burn there).  The excluded events
+are counted and the pooled scores with them are printed too.
 A detection's time is its estimated epoch; matching is one-to-one, greedy by
 time difference, within +-1 day and +-12 h.
 """
@@ -33,10 +36,12 @@ from orbwatch.elements.maneuver_logs import load_operator_log
 from orbwatch.elements.readers import read_path
 from orbwatch.time import format_iso, us_from_datetime64
 
-__all__ = ["SATELLITES", "MERGE_DAYS", "load_case", "evaluate", "main"]
+__all__ = ["SATELLITES", "MERGE_DAYS", "OBSERVABLE_DAYS", "load_case", "evaluate",
+           "leave_one_out", "reliability", "main"]
 
 DAY_US = 86_400_000_000
 MERGE_DAYS = 1.0
+OBSERVABLE_DAYS = 3.0
 #: TLE file stem -> (raw log, regime)
 SATELLITES = {
     "CryoSat-2": ("cs2man.txt", "LEO"), "Jason-1": ("ja1man.txt", "LEO"),
@@ -54,14 +59,21 @@ def default_data() -> Path:
     return Path(env) if env else Path(__file__).resolve().parents[2] / "shared" / "data"
 
 
-def load_case(data: Path, name: str):
-    """(element sets, merged truth start times in us within the history span)."""
+def load_case(data: Path, name: str, *, observable_only: bool = True):
+    """(element sets, merged truth start times in us within the history span and, with
+    ``observable_only``, with a set within ``OBSERVABLE_DAYS`` on either side)."""
     root = Path(data) / "maneuvers" / "shorten_tle_benchmark"
     sets = read_path(root / "processed_files" / f"{name}.tle").sets
     log = load_operator_log(root / "raw_manoeuvres" / SATELLITES[name][0])
     truth = merge_close_times(us_from_datetime64(log.starts()), int(MERGE_DAYS * DAY_US))
-    ep = np.array([s.epoch_us for s in sets])
+    ep = np.sort(np.array([s.epoch_us for s in sets]))
     truth = truth[(truth >= ep.min()) & (truth <= ep.max())]
+    if observable_only:
+        k = np.searchsorted(ep, truth)
+        before = truth - ep[np.maximum(k - 1, 0)]
+        after = ep[np.minimum(k, ep.size - 1)] - truth
+        reach = int(OBSERVABLE_DAYS * DAY_US)
+        truth = truth[(before <= reach) & (after <= reach)]
     return sets, truth
 
 
@@ -75,20 +87,51 @@ def _pooled(rows) -> dict:
             "f1": 2 * p * r / (p + r) if p + r else 0.0}
 
 
-def evaluate(data: Path, names=None, threshold: float = DEFAULT_THRESHOLD) -> dict:
-    """Per-satellite and pooled scores at one threshold."""
-    per = {}
+def evaluate(data: Path, names=None, threshold: float = DEFAULT_THRESHOLD, *,
+             observable_only: bool = True) -> dict:
+    """Per-satellite and pooled scores at one threshold; ``confidence`` holds
+    (confidence, matched within 1 day) of every detection."""
+    per, conf = {}, []
     for name in names or SATELLITES:
-        sets, truth = load_case(data, name)
-        det = np.array([m.epoch_us for m in detect_maneuvers(sets, threshold=threshold)],
-                       dtype=np.int64)
+        sets, truth = load_case(data, name, observable_only=observable_only)
+        found = detect_maneuvers(sets, threshold=threshold)
+        det = np.array([m.epoch_us for m in found], dtype=np.int64)
         per[name] = {tol: score_matches(det, truth, us) for tol, us in TOLERANCES.items()}
+        hit = {a for a, _ in match_times(det, truth, DAY_US)}
+        conf += [(m.confidence, i in hit) for i, m in enumerate(found)]
     pooled = {}
     for group in ("LEO", "GEO", "ALL"):
         members = [n for n in per if group in ("ALL", SATELLITES[n][1])]
         if members:
             pooled[group] = {tol: _pooled([per[n][tol] for n in members]) for tol in TOLERANCES}
-    return {"threshold": threshold, "satellites": per, "pooled": pooled}
+    return {"threshold": threshold, "satellites": per, "pooled": pooled, "confidence": conf}
+
+
+def reliability(conf, edges=(0.0, 0.5, 0.7, 0.8, 0.9, 0.95, 1.0001)) -> list[dict]:
+    """Per confidence bin: detections, mean confidence, fraction matching truth (+-1 d)."""
+    c = np.array([x for x, _ in conf], dtype=float)
+    ok = np.array([y for _, y in conf], dtype=bool)
+    out = []
+    for lo, hi in zip(edges[:-1], edges[1:], strict=True):
+        sel = (c >= lo) & (c < hi)
+        if sel.any():
+            out.append({"bin": (lo, min(hi, 1.0)), "n": int(sel.sum()),
+                        "mean_confidence": float(c[sel].mean()), "matched": float(ok[sel].mean())})
+    return out
+
+
+def leave_one_out(curve_rows: dict) -> dict:
+    """For each satellite: the threshold that maximises the pooled F1 (+-1 d) of the
+    *other* satellites, and the held-out satellite's F1 at it.  ``curve_rows`` maps
+    threshold -> evaluate() result."""
+    out = {}
+    for name in SATELLITES:
+        def others_f1(thr, name=name):
+            rows = [v["1d"] for n, v in curve_rows[thr]["satellites"].items() if n != name]
+            return _pooled(rows)["f1"]
+        best = max(curve_rows, key=others_f1)
+        out[name] = {"threshold": best, "f1": curve_rows[best]["satellites"][name]["1d"]["f1"]}
+    return out
 
 
 def _row(label: str, s: dict) -> str:
@@ -151,13 +194,29 @@ def main(argv=None) -> int:
     print(f"\n({time.perf_counter() - t0:.1f} s)\n\nprecision/recall over threshold (pooled, ±1 day)")
     print(f"{'thr':>6} {'LEO P':>6} {'LEO R':>6} {'LEO F1':>6} {'GEO P':>6} {'GEO R':>6} {'GEO F1':>6}"
           f" {'ALL F1':>6}")
-    curve = []
+    curve, rows = [], {}
     for thr in THRESHOLDS:
-        r = evaluate(args.data, threshold=thr)["pooled"]
+        rows[thr] = evaluate(args.data, threshold=thr)
+        r = rows[thr]["pooled"]
         curve.append({"threshold": thr, **{g: r[g]["1d"] for g in r}})
         print(f"{thr:6.1f} {r['LEO']['1d']['precision']:6.2f} {r['LEO']['1d']['recall']:6.2f} "
               f"{r['LEO']['1d']['f1']:6.2f} {r['GEO']['1d']['precision']:6.2f} "
               f"{r['GEO']['1d']['recall']:6.2f} {r['GEO']['1d']['f1']:6.2f} {r['ALL']['1d']['f1']:6.2f}")
+    loo = leave_one_out(rows)
+    held = [v["f1"] for v in loo.values()]
+    print("\nleave-one-satellite-out threshold (chosen on the other 9, F1 ±1 d of the one left out):")
+    print("  " + ", ".join(f"{n} {v['threshold']:g}: {v['f1']:.2f}" for n, v in loo.items()))
+    print(f"  mean held-out F1 {np.mean(held):.2f}")
+    print("\nconfidence calibration (default threshold, all satellites): bin, detections, "
+          "mean confidence, fraction matching truth ±1 d")
+    for b in reliability(res["confidence"]):
+        print(f"  [{b['bin'][0]:.2f}, {b['bin'][1]:.2f})  {b['n']:>4}  {b['mean_confidence']:.2f}  "
+              f"{b['matched']:.2f}")
+    full = evaluate(args.data, observable_only=False)["pooled"]
+    print("\nwith unobservable truth counted too (no set within "
+          f"{OBSERVABLE_DAYS:g} d on a side): " + ", ".join(
+              f"{g} {full[g]['1d']['truth'] - res['pooled'][g]['1d']['truth']} more events, "
+              f"F1 ±1 d {full[g]['1d']['f1']:.2f}" for g in full))
     print("\nrecall (±1 d) by logged delta-v (IDS logs): found/total")
     for n, v in recall_by_delta_v(args.data).items():
         print(f"  {n:<13} >= 1 cm/s {v['above'][0]:>4}/{v['above'][1]:<4}  < 1 cm/s "
@@ -167,7 +226,8 @@ def main(argv=None) -> int:
     for f, v in iss.items():
         print(f"  {f}: {v['sets']} sets, {v['detections']} detections, {v['per_year']}")
     if args.json:
-        args.json.write_text(json.dumps({"result": res, "curve": curve, "iss": iss}, indent=1))
+        args.json.write_text(json.dumps({"result": res, "curve": curve, "leave_one_out": loo,
+                                         "iss": iss}, indent=1))
     return 0
 
 

@@ -165,3 +165,26 @@ def test_cli_json(tmp_path, capsys):
     assert main(["maneuvers", "--all", "--since", "2030-01-01", "--db", str(db),
                  "--format", "json"]) == 0
     assert json.loads(capsys.readouterr().out) == []
+
+
+def test_phase_kink_found_and_placed():
+    """A GEO longitude parabola with a change of drift rate at a known time (plus set
+    noise and one outlier set): the kink's z-score peaks at the interval holding it and
+    :func:`kink_epoch` places it within a tenth of a day."""
+    from orbwatch.detect.maneuver_phase import PhaseSeries, kink_epoch, kink_statistics
+
+    rng = np.random.default_rng(4)
+    t = np.cumsum(rng.choice([0.5, 1.0, 1.0, 1.5], size=80))
+    t_b, dn = 40.3, 2e-3  # rad/day: an east-west burn of ~0.2 m/s
+    phi = 6.3 * t + 1e-4 * (t - 30) ** 2 + dn * np.clip(t - t_b, 0, None)
+    phi += rng.normal(0, 2e-5, t.size)
+    phi[20] += 5e-3  # one bad set
+    ps = PhaseSeries(t, phi, np.zeros(t.size, dtype=int), np.full(t.size, 6.3),
+                     np.full(t.size, 42166.0), True)
+    rate, z = kink_statistics(ps)
+    k = int(np.searchsorted(t, t_b)) - 1
+    assert int(np.argmax(np.abs(z))) in (k - 1, k, k + 1)
+    assert abs(z[k]) > 20 and rate[k] == pytest.approx(dn, rel=0.3)
+    assert np.all(np.abs(np.delete(z, np.r_[k - 6:k + 7])) < 8)  # the outlier is no kink
+    when, slope = kink_epoch(ps, k)
+    assert abs(when - t_b) < 0.1 and slope == pytest.approx(dn, rel=0.2)
