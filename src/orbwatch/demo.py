@@ -17,11 +17,33 @@ from pathlib import Path
 
 from orbwatch.events import Event
 
-__all__ = ["DemoResult", "run_demo", "score", "MATCH_S"]
+__all__ = ["DemoResult", "run_demo", "score", "score_findings", "expected_rule", "MATCH_S",
+           "UNPLANTED_CONFIDENCE"]
 
 #: a detection matches a planted event of the same kind and objects this close in time (s)
 MATCH_S = {"maneuver": 86_400, "conjunction": 60, "release": 3 * 86_400,
            "breakup": 86_400, "proximity": None}
+
+
+#: no breach of the code may rest only on unplanted objects at or above this confidence
+UNPLANTED_CONFIDENCE = 0.6
+
+
+def expected_rule(t: Event) -> str | None:
+    """The rule of the default code a planted event must breach (None: none
+    must; station keeping and a conjunction between two passive owners are
+    lawful)."""
+    purpose = str(t.evidence.get("purpose", ""))
+    if t.kind == "proximity":
+        owners = t.evidence.get("owners") or []
+        return "no-unnotified-close-approach" if len(set(owners)) > 1 else None
+    if t.kind == "release":
+        return "no-release-near-foreign-satellite"
+    if t.kind == "breakup":
+        return "no-destructive-asat-test"
+    if t.kind == "maneuver" and "station keeping" not in purpose:
+        return "notify-maneuvers-creating-close-approaches"
+    return None
 
 
 @dataclass
@@ -75,6 +97,27 @@ def score(truth: list[Event], detections: list[Event]) -> list[dict]:
     return rows
 
 
+def score_findings(rows: list[dict], truth: list[Event], findings: list[dict]) -> dict:
+    """Adds to each score row the rule it must breach and the breaches resting
+    on its detection; returns the breaches resting only on unplanted objects."""
+    breaches = [f for f in findings if f.get("verdict") == "breach"]
+    for row, t in zip(rows, truth, strict=True):
+        row["expected_rule"] = expected_rule(t)
+        row["breaches"] = sorted({f["rule_id"] for f in breaches
+                                  if row["detection_id"] in f.get("events", [])})
+        row["right_finding"] = row["found"] and (row["expected_rule"] is None
+                                                 or row["expected_rule"] in row["breaches"])
+    planted = {n for t in truth for n in t.objects}
+    for t in truth:
+        planted.update(t.evidence.get("fragment_norads", []))
+    unplanted = [f for f in breaches if not set(f.get("objects", [])) & planted]
+    return {"unplanted_breaches": len(unplanted),
+            "unplanted_breaches_confident": sum(
+                1 for f in unplanted if f.get("confidence", 0) >= UNPLANTED_CONFIDENCE),
+            "unplanted_max_confidence": max((f.get("confidence", 0) for f in unplanted),
+                                            default=None)}
+
+
 def run_demo(out_dir: str | Path, *, seed: int = 0, days: float = 30.0,
              background_size: int = 300, threshold_km: float = 5.0,
              progress: Callable[[str], None] | None = None) -> DemoResult:
@@ -108,6 +151,7 @@ def run_demo(out_dir: str | Path, *, seed: int = 0, days: float = 30.0,
     findings = state.findings()
     (out / "findings.json").write_text(json.dumps(findings, indent=2))
     rows = score(scen.truth_events, detections)
+    judged = score_findings(rows, scen.truth_events, findings)
     planted = {n for t in scen.truth_events for n in t.objects}
     stats = {"objects": scen.n_objects, "element_sets": scen.n_sets,
              "planted_events": len(rows), "found": sum(r["found"] for r in rows),
@@ -116,6 +160,7 @@ def run_demo(out_dir: str | Path, *, seed: int = 0, days: float = 30.0,
                  1 for d in detections if set(d.objects[:2]) & planted),
              "findings": len(findings),
              "breaches": sum(1 for f in findings if f["verdict"] == "breach"),
+             "right_findings": sum(r["right_finding"] for r in rows), **judged,
              "monitor_seconds": mon.to_dict()["seconds"]}
     (out / "events.json").write_text(json.dumps([e.to_dict() for e in detections], indent=1))
     (out / "score.json").write_text(json.dumps({"stats": stats, "planted": rows}, indent=1))

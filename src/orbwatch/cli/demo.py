@@ -26,7 +26,7 @@ def demo_cmd(
     """Build a scenario with planted events (inspector, release, interception,
     station keeping, close conjunction), ingest it, run every detector, and
     show which planted events were found and how close in time."""
-    from orbwatch.demo import run_demo
+    from orbwatch.demo import UNPLANTED_CONFIDENCE, run_demo
 
     result = run_demo(out, seed=seed, days=days, background_size=background,
                       progress=lambda s: err_console.print(s, highlight=False))
@@ -35,7 +35,9 @@ def demo_cmd(
         f"found {st['found']} of {st['planted_events']} planted events; "
         f"{st['detections']} detections in all ({st['detections_on_planted_objects']} on "
         f"planted objects); {st['breaches']} breaches of the default code of conduct "
-        f"among {st['findings']} findings; results in {result.out_dir}", highlight=False)
+        f"among {st['findings']} findings; {st['right_findings']} planted events drew the right "
+        f"finding; {st['unplanted_breaches_confident']} breaches on unplanted objects at "
+        f"confidence >= {UNPLANTED_CONFIDENCE}; results in {result.out_dir}", highlight=False)
     for f in result.findings:
         if f["verdict"] == "breach":
             err_console.print(f"  breach: {f['text']}", highlight=False, markup=False)
@@ -43,4 +45,5 @@ def demo_cmd(
         sys.stdout.write(json.dumps({"stats": st, "planted": result.matches}, indent=2) + "\n")
         return
     emit(result.matches, fmt, title="planted events and what found them",
-         columns=["kind", "objects", "truth_epoch", "found", "time_error_s", "what"])
+         columns=["kind", "objects", "truth_epoch", "found", "time_error_s", "expected_rule",
+                  "right_finding"])

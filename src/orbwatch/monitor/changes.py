@@ -5,9 +5,11 @@ The ingest log gives every stored element set an increasing row id, so
 the epochs of the sets (a late file can carry old epochs).  A
 :class:`ChangeSet` says which objects got sets, the span of their epochs,
 and which objects were *catalogued* in it: their first set is new and
-comes a day later than the catalogue's start (the 10th percentile of the
-objects' first epochs, so that a single snapshot, where every object appears
-at once, has no new objects).
+comes a day after the catalogue was already being watched.  That time is the
+newest epoch of the sets processed before (a later run), or, on a first run,
+the 10th percentile of the first epochs of objects with a history (three
+sets or more).  A single snapshot has no histories, so nothing in it counts
+as newly catalogued: absence cannot be seen before something was looked at.
 """
 
 from __future__ import annotations
@@ -24,9 +26,11 @@ __all__ = ["ChangeSet", "high_water", "changes_between", "NEW_OBJECT_MARGIN_US"]
 #: an object is newly catalogued when its first set is this much later than the
 #: start of the catalogue (objects present when watching began are not) ...
 NEW_OBJECT_MARGIN_US = 86_400_000_000
-#: ... taken as this percentile of the objects' first epochs (robust to a few
-#: very old sets, and to a cloud of new objects outnumbering the old ones)
+#: ... on a first run, this percentile of the first epochs of objects with at
+#: least HISTORY_SETS sets (robust to a few very old sets, and to a cloud of new
+#: objects outnumbering the old ones)
 START_PERCENTILE = 10
+HISTORY_SETS = 3
 
 
 @dataclass
@@ -75,14 +79,21 @@ def changes_between(store, from_set_id: int, to_set_id: int,
         rows = conn.execute(q).all()
         if not rows:
             return cs
-        firsts = conn.execute(select(c.norad, func.min(c.id), func.min(c.epoch_us))
-                              .where(c.id <= to_set_id).group_by(c.norad)).all()
+        firsts = conn.execute(select(c.norad, func.min(c.id), func.min(c.epoch_us),
+                                     func.count()).where(c.id <= to_set_id)
+                              .group_by(c.norad)).all()
+        watched = (conn.execute(select(func.max(c.epoch_us)).where(c.id <= from_set_id))
+                   .scalar() if from_set_id > 0 else None)
     epochs = np.fromiter((r[1] for r in rows), np.int64, len(rows))
     cs.n_sets = len(rows)
     cs.norads = {int(r[0]) for r in rows}
     cs.first_us, cs.last_us = int(epochs.min()), int(epochs.max())
-    start = float(np.percentile([f[2] for f in firsts], START_PERCENTILE))
-    cs.new_objects = sorted(int(n) for n, first_id, first_us in firsts
-                            if first_id > from_set_id and first_us > start + NEW_OBJECT_MARGIN_US
+    if watched is None:
+        histories = [f[2] for f in firsts if f[3] >= HISTORY_SETS]
+        if not histories:
+            return cs
+        watched = float(np.percentile(histories, START_PERCENTILE))
+    cs.new_objects = sorted(int(n) for n, first_id, first_us, _count in firsts
+                            if first_id > from_set_id and first_us > watched + NEW_OBJECT_MARGIN_US
                             and (since_us is None or first_us >= since_us))
     return cs
