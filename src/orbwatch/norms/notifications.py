@@ -9,8 +9,12 @@ A notifications file is a JSON list of records::
 
 ``type`` is ``maneuver``, ``proximity`` or ``launch``; ``id``,
 ``delta_v_mps``, ``min_distance_km`` and ``issued`` are optional.
-``signature`` is accepted and **not checked yet**: signed notifications
-come with the hotline; until then a notification is taken at its word.
+A notifications *file* is taken at its word (its ``signature`` is kept, not
+checked: this stage knows no keys).  Signed notifications come from the
+hotline's log: :func:`orbwatch.hotline.bridge.notifications_from_log`
+verifies each entry against the key its author held at that point of the
+log and yields the same :class:`Notification` records, which the monitor
+(``orbwatch watch --hotline URL``) passes to :func:`~orbwatch.norms.judge`.
 
 A notification covers an event when its party is among the parties of the
 event's subject, it names the subject (and, for approaches naming two or
@@ -55,7 +59,7 @@ class Notification:
     delta_v_mps: float | None = None
     min_distance_km: float | None = None
     issued_us: int | None = None
-    signature: str | None = None  # accepted, not verified yet (hotline)
+    signature: str | None = None  # verified by the hotline bridge; a file's is kept as given
 
 
 @dataclass
