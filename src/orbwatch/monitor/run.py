@@ -123,8 +123,9 @@ def run_monitor(store, out_dir: str | Path, *, code=None, notifications=None,
     out = Path(out_dir)
     code, notes, since_us = _code(code), _notifications(notifications), _since(since)
     options = {"threshold_km": threshold_km, "regimes": sorted(regimes), "max_days": max_days,
-               "since_us": since_us, "title": title, "figures": figures}
-    sha = _settings_sha(code, notes, options)
+               "since_us": since_us, "figures": figures}
+    sha = _settings_sha(code, notes, options)  # the title alone is no reason to redo a run
+    options["title"] = title
     say = progress or (lambda _text: None)
     result = MonitorResult(status="nothing-new", out_dir=out)
     added: Counter = Counter()
