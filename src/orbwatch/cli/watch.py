@@ -29,8 +29,8 @@ def summary_rows(result) -> list[dict]:
 def watch_cmd(
     db: str | None = DbOption,
     out: str = typer.Option("orbwatch-report", "--out", help="Folder of the report."),
-    code: str | None = typer.Option(None, "--code", help="Code of conduct (TOML or YAML) "
-                                                         "[default: the shipped code]."),
+    code: str | None = typer.Option(None, "--code", help="Code of conduct (TOML or YAML); "
+                                                         "default: the shipped code."),
     notifications: str | None = typer.Option(None, "--notifications",
                                              help="Declared intentions (JSON list)."),
     since: str | None = typer.Option(None, "--since", help="Only element sets with epochs "
