@@ -14,6 +14,7 @@ from orbwatch.scenario.population import (
     FAMILIES,
     POPULATION_EPOCH_US,
     _best_phasing,
+    family_counts,
     generate_population,
     write_population,
 )
@@ -68,6 +69,15 @@ def test_walker_phasing_keeps_a_shell_apart():
     res = screen(shell, POPULATION_EPOCH_US, POPULATION_EPOCH_US + 3_600_000_000,
                  threshold_km=2.0, workers=1)
     assert len(shell) > 300 and res.encounters == []
+
+
+def test_large_catalogues_add_small_debris_not_satellites():
+    small, big = family_counts(10_000), family_counts(1_000_000)
+    assert sum(small.values()) == 10_000 and sum(big.values()) == 1_000_000
+    assert small["starlink"] == 3000  # its share, below the filed shells
+    assert big["starlink"] == FAMILIES["starlink"][2] < 40_000  # capped at the filings
+    assert big["debris_clouds"] == 40_000
+    assert big["debris_scattered"] > 0.6 * 1_000_000
 
 
 def test_bad_size_is_a_user_error():

@@ -4,19 +4,20 @@ The population mixes the families that fill (or will fill) the public
 catalogue, each with its real geometry:
 
 * **Mega-constellation shells** (Walker delta: planes x satellites per plane,
-  phasing between planes): Starlink-like shells at 525-570 km (53.0, 53.2,
-  70, 97.6, 43, 33 deg), Kuiper-like at 590-630 km (33, 42, 51.9 deg),
-  OneWeb-like at 1200 km (87.9 deg, 18 planes).  Shells keep their real
-  plane count and spacing; a share larger than the real shells is filled by
-  copies of them a few km higher or lower (as later filings do), never by
-  crowding more satellites into one plane.
+  phasing between planes chosen to keep satellites apart): Starlink-like
+  shells at 340-614 km (Gen1 and Gen2 filings), Kuiper-like at 590-630 km,
+  OneWeb-like at 1200 km.  Shells keep
+  their filed plane count and spacing and fill plane by plane; they are
+  capped at the filed size (about 38,000 satellites in all).
 * **Sun-synchronous band** 450-850 km (inclination from the SSO condition)
   and **other LEO** payloads and rocket bodies (300-1500 km, mixed inclinations).
 * **Debris clouds** like FY-1C (865 km, 98.8 deg), Cosmos 2251 (790 km, 74
   deg), Iridium 33 (790 km, 86.4 deg) and Cosmos 1408 (480 km, 82.6 deg):
   fragments spread in semi-major axis, eccentricity and inclination, with
-  nodes and perigees randomised (years of differential precession), plus
-  scattered debris over 600-1000 km.
+  nodes and perigees randomised (years of differential precession), and
+  small debris over all of LEO (peaks at 800-1000 and 1400-1500 km).  Beyond
+  the capped families (constellations, clouds), a larger catalogue is more
+  small debris: what better sensors add (a 1M catalogue is mostly debris).
 * **MEO navigation** (GPS, GLONASS, Galileo, BeiDou planes), the **GEO belt**
   (controlled satellites in 0.1 deg slots, drifting dead ones with
   inclinations up to 15 deg), **GTO** rocket bodies and **Molniya** orbits.
@@ -65,14 +66,17 @@ _ATMOSPHERE = [(250, 7.248e-11, 45.546), (300, 2.418e-11, 53.628), (350, 9.518e-
 
 #: (altitude km, inclination deg, planes, satellites per plane) of the real shells
 STARLINK = [(550, 53.0, 72, 22), (540, 53.2, 72, 22), (570, 70.0, 36, 20), (560, 97.6, 6, 58),
-            (525, 53.0, 28, 120), (530, 43.0, 28, 120), (535, 33.0, 28, 120)]
+            (525, 53.0, 28, 120), (530, 43.0, 28, 120), (535, 33.0, 28, 120),
+            (340, 53.0, 48, 110), (345, 46.0, 48, 110), (350, 38.0, 48, 110),
+            (360, 96.9, 30, 120), (604, 148.0, 12, 12), (614, 115.7, 18, 18)]
 KUIPER = [(630, 51.9, 34, 34), (610, 42.0, 36, 36), (590, 33.0, 28, 28)]
 ONEWEB = [(1200, 87.9, 18, 36)]
 #: Walker phasing factor of each shell above, from :func:`_best_phasing` (cached here:
 #: the search takes about a minute for all shells)
 PHASING = {(550, 53.0): 65, (540, 53.2): 25, (570, 70.0): 25, (560, 97.6): 3, (525, 53.0): 27,
            (530, 43.0): 11, (535, 33.0): 15, (630, 51.9): 7, (610, 42.0): 11, (590, 33.0): 17,
-           (1200, 87.9): 7}
+           (1200, 87.9): 7, (340, 53.0): 25, (345, 46.0): 1, (350, 38.0): 35, (360, 96.9): 17,
+           (604, 148.0): 1, (614, 115.7): 1}
 #: (altitude km, inclination deg, planes, slots per plane)
 NAVIGATION = [(20180, 55.0, 6, 6), (19130, 64.8, 3, 8), (23222, 56.0, 3, 10),
               (21528, 55.0, 3, 8)]
@@ -146,30 +150,33 @@ def _best_phasing(alt_km: float, inc_deg: float, planes: int, per: int) -> int:
     return best
 
 
+def walker_capacity(shells) -> int:
+    """Satellites the shells hold (planes x satellites per plane, summed)."""
+    return sum(planes * per for _, _, planes, per in shells)
+
+
 def _walker(rng, shells, count: int, label: str) -> _Orbits:
-    """``count`` satellites in Walker shells; copies of the shell list are
-    offset in altitude by +-7, +-14, ... km when the real shells are full."""
+    """``count`` satellites in the Walker shells, filled in order, plane after
+    plane (a partly deployed shell keeps its real slots)."""
+    if count > walker_capacity(shells):
+        raise ValueError(f"{label}: {count} satellites exceed the shells' "
+                         f"{walker_capacity(shells)} slots")
     a, inc, raan, ma = [], [], [], []
-    left, copy = count, 0
-    while left > 0:
-        dh = 7.0 * ((copy + 1) // 2) * (1 if copy % 2 else -1) if copy else 0.0
-        for alt, i_deg, planes, per_plane in shells:
-            if left <= 0:
-                break
-            per = per_plane  # a partly filled shell keeps the real slots (planes fill in turn)
-            used = min(left, planes * per)
-            p = np.arange(used) // per
-            k = np.arange(used) % per
-            f = PHASING.get((alt, i_deg))
-            if f is None:
-                f = _best_phasing(alt, i_deg, planes, per)
-            phase = 360.0 * f * p / (planes * per)
-            a.append(_RE + alt + dh + rng.uniform(-1.0, 1.0, used))  # station-keeping box
-            inc.append(np.full(used, i_deg) + rng.normal(0, 0.002, used))
-            raan.append(360.0 * p / planes + 180.0 / planes * (copy % 2))
-            ma.append(360.0 * k / per + phase + rng.normal(0, 0.005, used))
-            left -= used
-        copy += 1
+    left = count
+    for alt, i_deg, planes, per in shells:
+        if left <= 0:
+            break
+        used = min(left, planes * per)
+        p = np.arange(used) // per
+        k = np.arange(used) % per
+        f = PHASING.get((alt, i_deg))
+        if f is None:
+            f = _best_phasing(alt, i_deg, planes, per)
+        a.append(_RE + alt + rng.uniform(-1.0, 1.0, used))  # station-keeping box
+        inc.append(np.full(used, i_deg) + rng.normal(0, 0.002, used))
+        raan.append(360.0 * p / planes)
+        ma.append(360.0 * (k / per + f * p / (planes * per)) + rng.normal(0, 0.005, used))
+        left -= used
     names = [f"{label}-{j + 1}" for j in range(count)]
     return _circular(rng, np.concatenate(a), np.concatenate(inc), np.concatenate(raan),
                      np.concatenate(ma), names)
@@ -217,10 +224,17 @@ def _clouds(rng, count: int) -> _Orbits:
 
 
 def _scattered_debris(rng, count: int) -> _Orbits:
-    a = _RE + rng.uniform(600, 1000, count)
+    """Small debris over all of LEO, as the models of the centimetre population
+    spread it: peaks near 800-1000 km and 1400-1500 km over a broad floor."""
+    band = rng.random(count)
+    h = np.where(band < 0.45, rng.normal(880, 110, count),
+                 np.where(band < 0.65, rng.normal(1440, 60, count),
+                          rng.uniform(350, 2000, count)))
+    a = _RE + np.clip(h, 300, 2100)
     e = np.abs(rng.normal(0, 0.01, count))
-    e = np.clip(e, 1e-5, 0.9 * (1 - (_RE + 300) / a))
-    inc = rng.uniform(60, 105, count)
+    e = np.clip(e, 1e-5, 0.9 * (1 - (_RE + 250) / a))
+    inc = np.where(rng.random(count) < 0.7, rng.uniform(60, 105, count),
+                   rng.uniform(0, 180, count))
     return _Orbits(a, e, inc, rng.uniform(0, 360, count), rng.uniform(0, 360, count),
                    rng.uniform(0, 360, count), ["DEB"] * count, "debris")
 
@@ -277,19 +291,40 @@ def _join(parts: list[_Orbits], kind: str) -> _Orbits:
                    [n for p in parts for n in p.names], kind)
 
 
-#: family -> (share of the catalogue, builder)
-FAMILIES: dict[str, tuple[float, Callable]] = {
-    "starlink": (0.32, lambda rng, n, g: _walker(rng, STARLINK, n, "STARLINK")),
-    "kuiper": (0.08, lambda rng, n, g: _walker(rng, KUIPER, n, "KUIPER")),
-    "oneweb": (0.03, lambda rng, n, g: _walker(rng, ONEWEB, n, "ONEWEB")),
-    "sso": (0.08, lambda rng, n, g: _sso(rng, n)),
-    "other_leo": (0.10, lambda rng, n, g: _other_leo(rng, n)),
-    "debris_clouds": (0.22, lambda rng, n, g: _clouds(rng, n)),
-    "debris_scattered": (0.08, lambda rng, n, g: _scattered_debris(rng, n)),
-    "navigation": (0.015, lambda rng, n, g: _navigation(rng, n)),
-    "geo": (0.03, lambda rng, n, g: _geo(rng, n, g)),
-    "eccentric": (0.025, lambda rng, n, g: _eccentric(rng, n)),
+#: family -> (share of the catalogue, builder, most objects or None)
+FAMILIES: dict[str, tuple[float, Callable, int | None]] = {
+    "starlink": (0.30, lambda rng, n, g: _walker(rng, STARLINK, n, "STARLINK"),
+                 walker_capacity(STARLINK)),
+    "kuiper": (0.06, lambda rng, n, g: _walker(rng, KUIPER, n, "KUIPER"),
+               walker_capacity(KUIPER)),
+    "oneweb": (0.04, lambda rng, n, g: _walker(rng, ONEWEB, n, "ONEWEB"),
+               walker_capacity(ONEWEB)),
+    "sso": (0.08, lambda rng, n, g: _sso(rng, n), None),
+    "other_leo": (0.10, lambda rng, n, g: _other_leo(rng, n), None),
+    "debris_clouds": (0.12, lambda rng, n, g: _clouds(rng, n), 40_000),
+    "debris_scattered": (0.24, lambda rng, n, g: _scattered_debris(rng, n), None),
+    "navigation": (0.01, lambda rng, n, g: _navigation(rng, n), None),
+    "geo": (0.03, lambda rng, n, g: _geo(rng, n, g), None),
+    "eccentric": (0.02, lambda rng, n, g: _eccentric(rng, n), None),
 }
+#: where objects beyond the capped families' limits go (better sensors find small debris)
+OVERFLOW = "debris_scattered"
+
+
+def family_counts(objects: int) -> dict[str, int]:
+    """Objects per family: shares of the total, capped families (the filed
+    constellation shells, the breakup clouds) at their size, the rest to
+    :data:`OVERFLOW`."""
+    names = list(FAMILIES)
+    shares = np.array([FAMILIES[f][0] for f in names])
+    counts = np.floor(shares / shares.sum() * objects).astype(int)
+    counts[names.index(OVERFLOW)] += objects - counts.sum()
+    for k, f in enumerate(names):
+        cap = FAMILIES[f][2]
+        if cap is not None and counts[k] > cap:
+            counts[names.index(OVERFLOW)] += counts[k] - cap
+            counts[k] = cap
+    return {f: int(c) for f, c in zip(names, counts, strict=True)}
 
 
 #: families whose relative placement is designed (they share the nominal epoch)
@@ -345,15 +380,14 @@ def generate_population(objects: int, *, seed: int = 0,
     """
     if objects < 1 or objects > 5_000_000:
         raise UserError(f"--objects: expected 1 to 5,000,000 objects, found {objects}")
-    shares = np.array([s for s, _ in FAMILIES.values()])
-    counts = np.floor(shares / shares.sum() * objects).astype(int)
-    counts[np.argmax(shares)] += objects - counts.sum()
+    counts = family_counts(objects)
     streams = np.random.SeedSequence(seed).spawn(2 * len(FAMILIES))
     gmst = _gmst_deg(epoch_us)
     sets: list[ElementSet] = []
     families: dict[str, int] = {}
     launch = [2019, 1]
-    for f, ((name, (_, build)), count) in enumerate(zip(FAMILIES.items(), counts, strict=True)):
+    for f, (name, (_, build, _)) in enumerate(FAMILIES.items()):
+        count = counts[name]
         families[name] = int(count)
         if count == 0:
             continue

@@ -45,6 +45,8 @@ DEFAULT_STEP_S = 60.0
 #: long-duration proximity (docked, formation, slow drift), not many conjunctions
 PROXIMITY_MIN_DURATION_S = 120.0
 _CHUNK = 24  # samples propagated per SatrecArray call
+#: candidates refined together (bounds a block's memory; results do not depend on it)
+REFINE_BATCH = 400_000
 
 
 @dataclass
@@ -228,6 +230,7 @@ def _scan_block(ctx: _Context, start_us: int, stop_us: int, k0: int, k1: int,
     pos = np.empty((n, 3))
     vel = np.empty((n, 3))
     parts: list[Candidates] = []
+    kept: list[tuple[Candidates, Minima, int]] = []
     chunk = every * max(1, _CHUNK // every)
     for c0 in range(k0, k1, chunk):
         ks = np.arange(c0, min(c0 + chunk, k1))
@@ -257,14 +260,35 @@ def _scan_block(ctx: _Context, start_us: int, stop_us: int, k0: int, k1: int,
                                     primary_mask=pmask, **errs))
         if progress is not None:
             progress(len(ks))
-    cand = Candidates.concat(parts)
+        if sum(len(p) for p in parts) >= REFINE_BATCH:
+            kept.append(_refine_kept(ctx, Candidates.concat(parts), start_us, stop_us,
+                                     threshold_km))
+            parts = []
+    kept.append(_refine_kept(ctx, Candidates.concat(parts), start_us, stop_us, threshold_km))
+    return (Candidates.concat([k[0] for k in kept]), _merge_minima([k[1] for k in kept]),
+            sum(k[2] for k in kept))
+
+
+def _refine_kept(ctx: _Context, cand: Candidates, start_us: int, stop_us: int,
+                 threshold_km: float) -> tuple[Candidates, Minima, int]:
+    """Refine a batch of candidates and keep what :func:`_events` can use: the
+    candidates within the threshold at their sample (proximity runs) and the
+    finite minima within it.  Both filters are element by element, so batching
+    changes nothing but memory (a day of 100k objects holds ~10^8 candidates)."""
+    step_s = ctx.step_s
     half = step_s / 2.0
     window_s = (stop_us - start_us) / 1e6
     lo = np.maximum(cand.step * step_s - half, 0.0)
     hi = np.minimum(cand.step * step_s + half, window_s)
-    minima = refine(satrecs, cand.i, cand.j, lo, hi, start_us,
-                    guess_s=cand.step * step_s + cand.tau_s)
-    return cand, minima
+    m = refine(ctx.satrecs, cand.i, cand.j, lo, hi, start_us,
+               guess_s=cand.step * step_s + cand.tau_s)
+    keep = np.isfinite(m.d_km) & (m.d_km <= threshold_km)
+    close = cand.d_sample_km <= threshold_km
+    return (Candidates(*(getattr(cand, f)[close] for f in
+                         ("i", "j", "step", "tau_s", "d_lin_km", "d_sample_km"))),
+            Minima(*(getattr(m, f)[keep] for f in
+                     ("i", "j", "t_s", "d_km", "r_i", "v_i", "r_j", "v_j", "edge"))),
+            len(cand))
 
 
 def _merge_minima(parts: list[Minima]) -> Minima:
@@ -351,10 +375,11 @@ def screen(
                     progress(done[0], n_samples)
     cand = Candidates.concat([r[0] for r in results])
     minima = _merge_minima([r[1] for r in results])
+    n_candidates = sum(r[2] for r in results)
     encounters, proximities = _events(cand, minima, start_us, stop_us, step_s, threshold_km,
                                       norad, pmask)
     stats = {"objects": len(sets), "samples": n_samples, "step_s": step_s,
-             "candidates": len(cand), "workers": workers,
+             "candidates": n_candidates, "workers": workers,
              "executor": "dask" if runner is not None else "local",
              "seconds": round(time.perf_counter() - t_start, 3)}
     return ScreenResult(encounters, proximities, stats)
