@@ -38,7 +38,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from orbwatch.debris.density import ALT_GRID_KM, SpaceWeather, month_index
 from orbwatch.debris.lifetime import (
     DAY_US,
     RE_KM,
@@ -47,6 +46,7 @@ from orbwatch.debris.lifetime import (
     model_decay_rate,
     quiet_stretches,
 )
+from orbwatch.propagate.atmosphere import ALT_GRID_KM, SpaceWeather, month_index
 
 __all__ = ["estimate_am", "am_from_bstar", "sgp4_density", "sgp4_decay_rate", "hindcast",
            "observed_rate",

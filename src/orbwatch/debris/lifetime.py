@@ -2,21 +2,11 @@
 
 Method (per object, vectorised over objects, fixed steps of ``step_days``):
 
-* **Drag** changes a and e once per revolution by King-Hele's averages for
-  an atmosphere that is locally exponential about perigee, density rho_p
-  and scale height H at perigee height (both from the NRLMSIS 2.1 monthly
-  table, :mod:`orbwatch.debris.density`), c = a e / H, to O(e^2)
-  (D. King-Hele, *Satellite Orbits in an Atmosphere*, Blackie 1987, ch. 4;
-  Vallado, *Fundamentals of Astrodynamics*, 4th ed., sec. 9.6):
-
-      Da = -2 pi delta a^2 rho_p [I0 + 2e I1 + 3/4 e^2 (I0 + I2)] exp(-c)
-      De = -2 pi delta a   rho_p [I1 + e/2 (I0 + I2) - e^2/8 (5 I1 - I3)] exp(-c)
-
-  with I_n = I_n(c) (``scipy.special.ive`` gives I_n(c) exp(-c)), delta = F B,
-  B = Cd A/m (Cd = 2.2) and F = (1 - r_p w_E cos i / v_p)^2 the atmosphere's
-  rotation factor.  Rates are Da, De divided by the period; one explicit
-  Euler step per ``step_days`` (a step's error matters only in the last
-  days of a life, which end within one step of the true decay).
+* **Drag**: King-Hele's averaged decay of a and e per revolution, density
+  and scale height at perigee height from the NRLMSIS 2.1 monthly table
+  (:mod:`orbwatch.propagate.drag`, :mod:`orbwatch.propagate.atmosphere`);
+  one explicit Euler step per ``step_days`` (a step's error matters only in
+  the last days of a life, which end within one step of the true decay).
 * **J2** secular rates of RAAN and argument of perigee (Vallado eq. 9-41).
 * An object has **decayed** once its perigee height is below 100 km; it
   then stays so.  Altitudes are above a spherical Earth of 6378.137 km.
@@ -30,20 +20,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.special import ive
 
-from orbwatch.debris.density import ALT_GRID_KM, SpaceWeather, month_index
+from orbwatch.propagate.atmosphere import ALT_GRID_KM, SpaceWeather, month_index
+from orbwatch.propagate.drag import CD, J2, MU_KM3_S2, RE_KM, decay_rates
+from orbwatch.propagate.drag import j2_rates as _j2_rates
 
 __all__ = ["Evolution", "evolve", "decay_rates", "band_crossings", "remaining_after",
            "quiet_stretches", "fit_decay_rate", "model_decay_rate",
            "CD", "DECAY_ALT_KM", "BANDS_KM", "RE_KM", "MU_KM3_S2", "J2"]
 
-CD = 2.2
 DECAY_ALT_KM = 100.0
-RE_KM = 6378.137
-MU_KM3_S2 = 398600.4418
-J2 = 1.08262668e-3
-OMEGA_EARTH = 7.2921159e-5  # rad/s
 DAY_US = 86_400_000_000
 #: altitude bands (km) reported by default
 BANDS_KM = {
@@ -94,30 +80,6 @@ class Evolution:
 
     def __len__(self) -> int:
         return self.a.shape[1]
-
-
-def decay_rates(a_km, e, i_rad, am_m2_kg, rho_p, h_km) -> tuple[np.ndarray, np.ndarray]:
-    """da/dt (km/s) and de/dt (1/s) from King-Hele's averages (module text);
-    ``rho_p`` density at perigee (kg/m^3), ``h_km`` scale height there."""
-    a, e = np.asarray(a_km, float), np.asarray(e, float)
-    rp = a * (1.0 - e)
-    vp = np.sqrt(MU_KM3_S2 * (1.0 + e) / rp)
-    f_rot = (1.0 - rp * OMEGA_EARTH * np.cos(i_rad) / vp) ** 2
-    delta = f_rot * CD * np.asarray(am_m2_kg, float)  # m^2/kg
-    c = a * e / h_km
-    i0, i1, i2, i3 = (ive(n, c) for n in range(4))
-    a_m = a * 1e3
-    k = 2.0 * np.pi * delta * rho_p
-    da_rev = -k * a_m ** 2 * (i0 + 2 * e * i1 + 0.75 * e * e * (i0 + i2))  # m
-    de_rev = -k * a_m * (i1 + 0.5 * e * (i0 + i2) - e * e / 8.0 * (5 * i1 - i3))
-    period = 2.0 * np.pi * np.sqrt(a ** 3 / MU_KM3_S2)
-    return da_rev / 1e3 / period, de_rev / period
-
-
-def _j2_rates(a, e, i):
-    n = np.sqrt(MU_KM3_S2 / a ** 3)
-    k = n * J2 * (RE_KM / (a * (1.0 - e * e))) ** 2
-    return -1.5 * k * np.cos(i), 0.75 * k * (5.0 * np.cos(i) ** 2 - 1.0)
 
 
 def evolve(a_km, e, i_rad, raan, argp, am_m2_kg, start_us: int, years: float, *,
