@@ -47,61 +47,17 @@ from orbwatch.debris.lifetime import (
     quiet_stretches,
 )
 from orbwatch.propagate.atmosphere import ALT_GRID_KM, SpaceWeather, month_index
+from orbwatch.propagate.drag import (
+    BSTAR_RHO0_RE,
+    SGP4_Q0_KM,
+    SGP4_S_KM,
+    sgp4_decay_rate,
+    sgp4_density,
+)
 
 __all__ = ["estimate_am", "am_from_bstar", "sgp4_density", "sgp4_decay_rate", "hindcast",
            "observed_rate",
            "theil_sen", "BSTAR_RHO0_RE", "SGP4_Q0_KM", "SGP4_S_KM"]
-
-CD = 2.2
-#: rho0 * R_E (kg/m^2): B* = Cd (A/m) BSTAR_RHO0_RE / 2 (Vallado 2006, sec. on B*)
-BSTAR_RHO0_RE = 0.15696615
-SGP4_Q0_KM = 120.0
-SGP4_S_KM = 78.0
-# WGS-72, as SGP4 uses them (Vallado et al. 2006)
-_RE72 = 6378.135
-_MU72 = 398600.8
-_J2_72 = 0.001082616
-_XKE = 60.0 / np.sqrt(_RE72 ** 3 / _MU72)
-
-
-def _sgp4_s(perigee_km):
-    """SGP4's s parameter (km altitude) for a perigee height (km)."""
-    hp = np.asarray(perigee_km, float)
-    return np.where(hp >= 156.0, SGP4_S_KM, np.where(hp >= 98.0, hp - SGP4_S_KM, 20.0))
-
-
-def sgp4_density(alt_km, perigee_km=None) -> np.ndarray:
-    """SGP4's implicit density (kg/m^3) at altitudes (km, above 6378.135 km):
-    rho0 ((q0 - s)/(r - s))^4, rho0 = BSTAR_RHO0_RE / R_E = 2.461e-8 kg/m^3."""
-    h = np.asarray(alt_km, float)
-    s = _sgp4_s(h if perigee_km is None else perigee_km)
-    return BSTAR_RHO0_RE / (_RE72 * 1e3) * ((SGP4_Q0_KM - s) / (h - s)) ** 4
-
-
-def sgp4_decay_rate(n_kozai_rev_day, e, i_rad, bstar) -> np.ndarray:
-    """SGP4's secular da/dt (km/s) at epoch, -2 a C1 (near-Earth branch)."""
-    n0 = np.asarray(n_kozai_rev_day, float) * 2 * np.pi / 1440.0  # rad/min
-    e, cosi = np.asarray(e, float), np.cos(np.asarray(i_rad, float))
-    k2 = 0.5 * _J2_72
-    a1 = (_XKE / n0) ** (2.0 / 3.0)
-    beta2 = 1.0 - e * e
-    x3 = 3.0 * cosi ** 2 - 1.0
-    d1 = 1.5 * k2 * x3 / (a1 * a1 * np.sqrt(beta2) * beta2)
-    ao = a1 * (1.0 - d1 / 3.0 - d1 ** 2 - 134.0 / 81.0 * d1 ** 3)
-    d0 = 1.5 * k2 * x3 / (ao * ao * np.sqrt(beta2) * beta2)
-    n = n0 / (1.0 + d0)
-    a = ao / (1.0 - d0)  # ER
-    s_km = _sgp4_s((a * (1.0 - e) - 1.0) * _RE72)
-    s = 1.0 + s_km / _RE72
-    q0ms4 = ((SGP4_Q0_KM - s_km) / _RE72) ** 4
-    xi = 1.0 / (a - s)
-    eta = a * e * xi
-    psisq = np.abs(1.0 - eta * eta)
-    c2 = q0ms4 * xi ** 4 / psisq ** 3.5 * n * (
-        a * (1.0 + 1.5 * eta ** 2 + e * eta * (4.0 + eta ** 2))
-        + 0.375 * _J2_72 * xi / psisq * x3 * (8.0 + 3.0 * eta ** 2 * (8.0 + eta ** 2)))
-    return -2.0 * a * np.asarray(bstar, float) * c2 * _RE72 / 60.0
-
 
 def am_from_bstar(sets, space_weather: SpaceWeather | None = None) -> np.ndarray:
     """Effective A/m (m^2/kg) per element set from its B* (module text);
