@@ -17,7 +17,7 @@ from pathlib import Path
 
 from orbwatch.events import Event
 
-__all__ = ["DemoResult", "run_demo", "score", "score_findings", "expected_rule", "MATCH_S",
+__all__ = ["DemoResult", "run_demo", "score", "score_findings", "expected_rules", "MATCH_S",
            "UNPLANTED_CONFIDENCE"]
 
 #: a detection matches a planted event of the same kind and objects this close in time (s)
@@ -29,21 +29,16 @@ MATCH_S = {"maneuver": 86_400, "conjunction": 60, "release": 3 * 86_400,
 UNPLANTED_CONFIDENCE = 0.6
 
 
-def expected_rule(t: Event) -> str | None:
-    """The rule of the default code a planted event must breach (None: none
-    must; station keeping and a conjunction between two passive owners are
-    lawful)."""
-    purpose = str(t.evidence.get("purpose", ""))
-    if t.kind == "proximity":
-        owners = t.evidence.get("owners") or []
-        return "no-unnotified-close-approach" if len(set(owners)) > 1 else None
-    if t.kind == "release":
-        return "no-release-near-foreign-satellite"
-    if t.kind == "breakup":
-        return "no-destructive-asat-test"
-    if t.kind == "maneuver" and "station keeping" not in purpose:
-        return "notify-maneuvers-creating-close-approaches"
-    return None
+def expected_rules(truth: list[Event], objects) -> dict[str, list[str]]:
+    """The rules of the default code each planted event breaches, by its id:
+    the code applied to the truth itself (what a perfect detector would give)."""
+    from orbwatch.norms import judge
+
+    out: dict[str, set[str]] = {t.id: set() for t in truth}
+    for f in judge(truth, objects):
+        if f.verdict == "breach" and f.events and f.events[0] in out:
+            out[f.events[0]].add(f.rule_id)  # the event judged (the rest are context)
+    return {k: sorted(v) for k, v in out.items()}
 
 
 @dataclass
@@ -97,16 +92,18 @@ def score(truth: list[Event], detections: list[Event]) -> list[dict]:
     return rows
 
 
-def score_findings(rows: list[dict], truth: list[Event], findings: list[dict]) -> dict:
-    """Adds to each score row the rule it must breach and the breaches resting
-    on its detection; returns the breaches resting only on unplanted objects."""
+def score_findings(rows: list[dict], truth: list[Event], findings: list[dict],
+                   expected: dict[str, list[str]]) -> dict:
+    """Adds to each score row the rules it must breach (``expected``, from
+    :func:`expected_rules`) and the breaches resting on its detection; returns
+    the breaches resting only on unplanted objects."""
     breaches = [f for f in findings if f.get("verdict") == "breach"]
     for row, t in zip(rows, truth, strict=True):
-        row["expected_rule"] = expected_rule(t)
+        row["expected_rules"] = expected.get(t.id, [])
         row["breaches"] = sorted({f["rule_id"] for f in breaches
-                                  if row["detection_id"] in f.get("events", [])})
-        row["right_finding"] = row["found"] and (row["expected_rule"] is None
-                                                 or row["expected_rule"] in row["breaches"])
+                                  if f.get("events", [])[:1] == [row["detection_id"]]})
+        row["right_finding"] = row["found"] and set(row["expected_rules"]) <= set(
+            row["breaches"])
     planted = {n for t in truth for n in t.objects}
     for t in truth:
         planted.update(t.evidence.get("fragment_norads", []))
@@ -151,7 +148,8 @@ def run_demo(out_dir: str | Path, *, seed: int = 0, days: float = 30.0,
     findings = state.findings()
     (out / "findings.json").write_text(json.dumps(findings, indent=2))
     rows = score(scen.truth_events, detections)
-    judged = score_findings(rows, scen.truth_events, findings)
+    judged = score_findings(rows, scen.truth_events, findings,
+                            expected_rules(scen.truth_events, store.objects()))
     planted = {n for t in scen.truth_events for n in t.objects}
     stats = {"objects": scen.n_objects, "element_sets": scen.n_sets,
              "planted_events": len(rows), "found": sum(r["found"] for r in rows),

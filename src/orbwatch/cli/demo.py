@@ -45,5 +45,5 @@ def demo_cmd(
         sys.stdout.write(json.dumps({"stats": st, "planted": result.matches}, indent=2) + "\n")
         return
     emit(result.matches, fmt, title="planted events and what found them",
-         columns=["kind", "objects", "truth_epoch", "found", "time_error_s", "expected_rule",
+         columns=["kind", "objects", "truth_epoch", "found", "time_error_s", "expected_rules",
                   "right_finding"])

@@ -303,6 +303,7 @@ def plant_interception(w: Window) -> tuple[list[Track], list[Event]]:
                             first_us=first))
     ev = Event(kind="breakup", objects=(99021,), epoch_us=t_int,
                metrics={"fragments": len(frags), "impact_speed_kms": 7.0,
+                        "classification": "interception",
                         "energy_j_g": cloud.energy_j_g, "catastrophic": bool(cloud.catastrophic),
                         "min_size_m": 0.3},
                evidence={"cause": "destructive interception by an uncatalogued direct-ascent "
