@@ -28,11 +28,12 @@ import math
 import re
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 
 import numpy as np
 from sgp4.api import SatrecArray
 
+from orbwatch.detect.stacks import same_trajectory, stack_members, station_links
 from orbwatch.elements.model import ElementSet
 from orbwatch.elements.satcat import infer_object_type
 from orbwatch.elements.sgp4init import satrec_from_elements
@@ -187,6 +188,7 @@ class PairRecord:
     range_trend_km_per_day: float = 0.0
     sets: dict = field(default_factory=dict)  # norad -> set used at the minimum
     segments: int = 0
+    docked: dict | None = None  # a StackLink's fields when modules of one station
 
 
 @dataclass
@@ -204,6 +206,7 @@ def _merge(rec: PairRecord, seg: PairRecord) -> None:
     rec.segments += seg.segments
     rec.max_range_km = max(rec.max_range_km, seg.max_range_km)
     rec.max_rel_speed_kms = max(rec.max_rel_speed_kms, seg.max_rel_speed_kms)
+    rec.docked = rec.docked or seg.docked
     if seg.min_range_km < rec.min_range_km:
         for f in ("min_range_km", "min_time_us", "rel_speed_kms", "plane_deg",
                   "range_trend_km_per_day", "sets"):
@@ -251,22 +254,23 @@ def _prefix(name: str | None) -> str | None:
     return m.group(0) if m and m.group(0) not in _GENERIC_PREFIX else None
 
 
-def _docked(rec: PairRecord, docked_km: float) -> str | None:
-    """Why the pair counts as docked, or None: within ``docked_km`` throughout,
-    range nearly constant and no relative motion.  A module whose element set
-    was fitted days apart from its stack's (CSS Tianhe in the 2023-04-13
-    snapshot) drifts apart on paper and is not recognised as docked."""
-    spread = rec.max_range_km - rec.min_range_km
-    if rec.max_range_km <= docked_km and spread <= 0.5 and rec.max_rel_speed_kms <= 0.002:
-        return "range ~0 and no relative motion"
+def _docked(rec: PairRecord, stacks: dict[int, tuple[int, ...]] | None = None) -> str | None:
+    """Why the pair counts as docked (:mod:`orbwatch.detect.stacks`), or None:
+    its own link, or both in one stack of direct links (docking is transitive)."""
+    if rec.docked:
+        return rec.docked["basis"]
+    if same_trajectory(rec.max_range_km, rec.max_rel_speed_kms):
+        return "one trajectory: within 50 m with no relative motion (a copy of the host's set)"
+    if stacks and rec.b in stacks.get(rec.a, ()):
+        return "one stack: docked to each other through other members"
     return None
 
 
-def _label(rec: PairRecord, ra: dict, rb: dict, docked_km: float, moved: bool,
-           window_s: float) -> str:
+def _label(rec: PairRecord, ra: dict, rb: dict, moved: bool, window_s: float,
+           stacks: dict[int, tuple[int, ...]]) -> str:
     types = [r.get("object_type") or infer_object_type(r.get("name")) for r in (ra, rb)]
     passive = all(t in ("debris", "rocket body") for t in types)
-    if _docked(rec, docked_km):
+    if _docked(rec, stacks):
         return "docked"
     la, lb = ((r.get("intldes") or "")[:8] for r in (ra, rb))
     oa, ob = ra.get("owner"), rb.get("owner")
@@ -301,7 +305,6 @@ def detect_proximity(
     segment_s: float = 86_400.0,
     step_s: float = 60.0,
     min_duration_s: float = 600.0,
-    docked_km: float = 1.0,
     lookback_days: float = 10.0,
     workers: int = 1,
     runner: DaskRunner | None = None,
@@ -338,20 +341,46 @@ def detect_proximity(
             screened[g] = max(screened[g], len(sub))
             if len(sub) < 2:
                 continue
-            for rec in _segment_pairs(sub, g, thr[g], slow[g], t0, t1, step_s, min_duration_s,
-                                      workers, runner):
+            found = _segment_pairs(sub, g, thr[g], slow[g], t0, t1, step_s, min_duration_s,
+                                   workers, runner)
+            for rec in found + _stack_pairs(sub, found, objects or {}, g, thr[g], t0, t1):
                 key = (rec.a, rec.b)
                 if key in merged:
                     _merge(merged[key], rec)
                 else:
                     merged[key] = rec
     pairs = sorted(merged.values(), key=lambda r: (r.first_us, r.a, r.b))
-    events = [_event(r, by_norad, objects or {}, docked_km, lookback_days,
-                     (stop_us - start_us) / 1e6) for r in pairs]
+    stacks = stack_members([(r.a, r.b) for r in pairs if _docked(r)])
+    events = [_event(r, by_norad, objects or {}, lookback_days,
+                     (stop_us - start_us) / 1e6, stacks) for r in pairs]
     stats = {"segments": len(bounds) - 1, "objects": dict(screened),
              "thresholds_km": {g: thr[g] for g in regimes},
              "slow_kms": {g: slow[g] for g in regimes}, "pairs": len(pairs)}
     return ProximityReport(events, pairs, stats)
+
+
+def _stack_pairs(sets: list[ElementSet], found: list[PairRecord], objects: dict[int, dict],
+                 regime: str, thr: float, t0: int, t1: int) -> list[PairRecord]:
+    """Docked links between modules of one station (:func:`station_links`): marks
+    the pairs screening found, and adds those whose element sets, fitted days
+    apart with a reboost between, put them beyond the threshold on paper."""
+    names = {s.norad: (objects.get(s.norad) or {}).get("name") or s.name for s in sets}
+    by_key = {(r.a, r.b): r for r in found}
+    by = {s.norad: s for s in sets}
+    out = []
+    for link in station_links(sets, names):
+        if (link.a, link.b) in by_key:
+            by_key[(link.a, link.b)].docked = asdict(link)
+            continue
+        a, b = by[link.a], by[link.b]
+        prof = pair_profile(a, b, t0, t1, 60.0)
+        if prof["ok"]:
+            out.append(PairRecord(
+                a.norad, b.norad, regime, thr, t0, t1, prof["min_km"], prof["t_min_us"],
+                prof["rel_speed_kms"], (t1 - t0) / 1e6, 1, prof["max_km"],
+                prof["max_rel_speed_kms"], prof["plane_deg"], prof["range_trend_km_per_day"],
+                {a.norad: a, b.norad: b}, 1, asdict(link)))
+    return out
 
 
 def _row(norad: int, objects: dict[int, dict], s: ElementSet) -> dict:
@@ -364,14 +393,14 @@ def _row(norad: int, objects: dict[int, dict], s: ElementSet) -> dict:
     return row
 
 
-def _event(rec: PairRecord, by_norad, objects, docked_km: float, lookback_days: float,
-           window_s: float) -> Event:
+def _event(rec: PairRecord, by_norad, objects, lookback_days: float,
+           window_s: float, stacks: dict[int, tuple[int, ...]]) -> Event:
     sa, sb = rec.sets[rec.a], rec.sets[rec.b]
     ra, rb = _row(rec.a, objects, sa), _row(rec.b, objects, sb)
     moves = {n: manoeuvre_check(by_norad[n], rec.first_us, lookback_days=lookback_days)
              for n in (rec.a, rec.b)}
     movers = [n for n in (rec.a, rec.b) if moves[n]]
-    label = _label(rec, ra, rb, docked_km, bool(movers), window_s)
+    label = _label(rec, ra, rb, bool(movers), window_s, stacks)
     subject = max(movers, key=lambda n: moves[n]["score"]) if movers else rec.a
     other = rec.b if subject == rec.a else rec.a
     rows = {rec.a: ra, rec.b: rb}
@@ -407,7 +436,9 @@ def _event(rec: PairRecord, by_norad, objects, docked_km: float, lookback_days: 
             "owners": [rows[subject].get("owner"), rows[other].get("owner")],
             "object_types": [rows[n].get("object_type") or infer_object_type(rows[n].get("name"))
                              for n in (subject, other)],
-            "label": label, "regime": rec.regime, "docked_basis": _docked(rec, docked_km),
+            "label": label, "regime": rec.regime, "docked_basis": _docked(rec, stacks),
+            "stack": list(stacks[rec.a]) if label == "docked" else None,
+            "stack_link": rec.docked,
             "subject_reason": ("manoeuvre before first approach" if movers else
                                "no manoeuvre seen: lower catalogue number"),
             "manoeuvre": manoeuvre,
