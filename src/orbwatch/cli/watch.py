@@ -10,6 +10,7 @@ from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from orbwatch.cli.app import DbOption, app
 from orbwatch.cli.output import OutputFormat, emit, err_console
+from orbwatch.errors import UserError
 
 __all__ = ["watch_cmd", "summary_rows"]
 
@@ -41,6 +42,13 @@ def watch_cmd(
                                             "regimes (leo, meo, heo, geo; repeatable)."),
     max_days: float | None = typer.Option(None, "--max-days", help="Look at most this many "
                                           "days back from the newest new epoch."),
+    hotline: str | None = typer.Option(None, "--hotline", help="Hotline server URL: read "
+                                       "the notifications on its log before judging and "
+                                       "post the findings as alerts to the parties concerned."),
+    party: str | None = typer.Option(None, "--as", help="The monitor's party on the hotline "
+                                     "(with --hotline)."),
+    key: str | None = typer.Option(None, "--key", help="That party's key file "
+                                   "[default: PARTY.key]."),
     fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", "-f",
                                      help="table | csv | json"),
 ) -> None:
@@ -52,6 +60,20 @@ def watch_cmd(
     from orbwatch.monitor import ALL_REGIMES, run_monitor
     from orbwatch.store import Store, default_db_path
 
+    client = None
+    if hotline:
+        from orbwatch.cli.hotline import _client
+        from orbwatch.hotline.monitor_link import log_notifications
+        from orbwatch.norms import load_notifications
+
+        if not party:
+            raise UserError("--hotline needs the monitor's party: --as NAME (and its --key)")
+        client = _client(hotline, party, key)
+        from_log = log_notifications(client)
+        err_console.print(f"watch: {len(from_log)} signed notification(s) read from {hotline}",
+                          highlight=False, markup=False)
+        notifications = [*(load_notifications(notifications) if notifications else []),
+                         *from_log]
     store = Store(db or default_db_path(), create=False)
     with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
                   console=err_console, transient=True) as bar:
@@ -68,7 +90,26 @@ def watch_cmd(
         what = "resumed an unfinished run and " if result.resumed else ""
         err_console.print(f"watch: {what}finished run(s) {', '.join(map(str, result.run_ids))}"
                           f"; report: {result.report}", highlight=False, markup=False)
+    alerts = None
+    if client is not None:
+        from orbwatch.hotline.monitor_link import post_alerts
+        from orbwatch.monitor import MonitorState
+
+        store = Store(db or default_db_path(), create=False)
+        with client:
+            alerts = post_alerts(client, MonitorState(store).findings())
+        store.close()
+        err_console.print(f"watch: {len(alerts.posted)} alert(s) posted to {hotline}, "
+                          f"{alerts.already} already there", highlight=False, markup=False)
     if fmt is OutputFormat.json:
-        sys.stdout.write(json.dumps(result.to_dict(), indent=2) + "\n")
+        doc = result.to_dict()
+        if alerts is not None:
+            doc["alerts"] = {"posted": [{"index": i, "to": to} for i, to in alerts.posted],
+                             "already": alerts.already, "unaddressed": alerts.unaddressed}
+        sys.stdout.write(json.dumps(doc, indent=2) + "\n")
         return
-    emit(summary_rows(result), fmt, title="orbwatch watch", columns=["what", "count"])
+    rows = summary_rows(result)
+    if alerts is not None:
+        rows += [{"what": "alerts posted to the hotline", "count": len(alerts.posted)},
+                 {"what": "alerts already on the hotline", "count": alerts.already}]
+    emit(rows, fmt, title="orbwatch watch", columns=["what", "count"])

@@ -73,11 +73,12 @@ def notifications_from_log(records: Iterable[dict],
     return out
 
 
-def findings_to_alerts(findings: Iterable[Finding]) -> list[dict]:
-    """``alert`` payloads (schema-valid) for the engine's findings."""
+def findings_to_alerts(findings: Iterable[Finding | dict]) -> list[dict]:
+    """``alert`` payloads (schema-valid) for the engine's findings (objects or
+    their ``to_dict()`` form, as the monitor stores them)."""
     out = []
     for f in findings:
-        d = _clean(f.to_dict())
+        d = _clean(f.to_dict() if hasattr(f, "to_dict") else dict(f))
         payload = {"type": "alert", **{k: d[k] for k in ALERT_FIELDS if d.get(k) is not None}}
         payload["text"] = str(payload.get("text", ""))[:10000]
         payload["confidence"] = min(max(float(payload.get("confidence", 0.0)), 0.0), 1.0)

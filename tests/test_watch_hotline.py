@@ -1,0 +1,108 @@
+"""The monitor and the hotline together: notifications read from the signed
+log change the verdicts, findings go out as alerts to the parties concerned,
+and a re-run posts nothing twice."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from hotline_support import ADMIN, Server
+
+from orbwatch.cli.app import main
+from orbwatch.elements.readers import read_path
+from orbwatch.hotline.client import HotlineClient
+from orbwatch.hotline.entries import generate_key, write_key_file
+from orbwatch.store import Store, ingest_path
+from orbwatch.time import format_iso
+
+_DAY = 86_400_000_000
+
+
+@pytest.fixture(scope="module")
+def scenario(tmp_path_factory):
+    from orbwatch.scenario import build_scenario
+    from orbwatch.time import now_us
+
+    # a hotline entry cannot be backdated (its `created` is checked against
+    # the server's clock), so the planted approach lies in the future
+    start = (now_us() // _DAY + 1) * _DAY
+    out = tmp_path_factory.mktemp("scen")
+    scen = build_scenario("release", out, start_us=start, days=6, seed=1, background_size=12)
+    return scen, read_path(scen.paths["elements"]).sets
+
+
+@pytest.fixture
+def hotline(tmp_path):
+    srv = Server(str(tmp_path / "hotline.db"), tmp_path).start()
+    keys = {}
+    with HotlineClient(srv.url, admin_token=ADMIN) as admin:
+        for name in ("MONITOR", "RED", "BLU"):
+            keys[name] = generate_key()
+            admin.register(name, keys[name].public_key())
+    write_key_file(tmp_path / "MONITOR.key", keys["MONITOR"], "MONITOR")
+    yield srv, keys
+    srv.stop()
+
+
+def _watch(capsys, db, out, url, key):
+    capsys.readouterr()
+    code = main(["watch", "--db", str(db), "--out", str(out), "--regime", "leo",
+                 "--hotline", url, "--as", "MONITOR", "--key", str(key), "-f", "json"])
+    cap = capsys.readouterr()
+    assert code == 0, cap.err
+    return json.loads(cap.out), cap.err
+
+
+def test_notified_approach_and_alerts(tmp_path, scenario, hotline, capsys):
+    scen, sets = scenario
+    srv, keys = hotline
+    approach = next(t for t in scen.truth_events if t.kind == "proximity")
+    red, blu = approach.objects  # RED's carrier closes on BLU's satellite
+    # RED declares the approach on the hotline, signed and public, before it happens
+    with HotlineClient(srv.url, "RED", keys["RED"]) as client:
+        client.notify({"type": "proximity_operation", "subject": {"norad": red},
+                       "target": {"norad": blu}, "minimum_distance_km": 10.0,
+                       "start": format_iso(approach.epoch_us - 3 * _DAY, 0),
+                       "duration_s": 6 * 86400.0})
+        # a declaration addressed to BLU alone is not the monitor's to read
+        client.notify({"type": "manoeuvre", "object": {"norad": red},
+                       "window": {"start": format_iso(approach.epoch_us, 0),
+                                  "end": format_iso(approach.epoch_us + _DAY, 0)},
+                       "delta_v_m_s": 1.0, "resulting_orbit": {"perigee_km": 500.0, "apogee_km": 520.0,
+                                                              "inclination_deg": 97.5}},
+                      to=["BLU"])
+    store = Store(tmp_path / "m.db")
+    store.write_batch(sets, source="scenario", fmt="omm")
+    ingest_path(store, scen.paths["satcat"])
+    store.close()
+
+    doc, err = _watch(capsys, tmp_path / "m.db", tmp_path / "rep", srv.url,
+                      tmp_path / "MONITOR.key")
+    assert "1 signed notification(s) read" in err
+    from orbwatch.monitor import MonitorState
+
+    findings = MonitorState(Store(tmp_path / "m.db")).findings()
+    approach_findings = [f for f in findings if f["rule_id"] == "no-unnotified-close-approach"
+                         and {red, blu} <= set(f["objects"])]
+    assert not any(f["verdict"] == "breach" for f in approach_findings), approach_findings
+    # every finding went out once, addressed to the registered parties it concerns
+    posted = doc["alerts"]["posted"]
+    assert posted and doc["alerts"]["already"] == 0
+    assert len(posted) == sum(f["verdict"] in ("breach", "undetermined") for f in findings)
+    with HotlineClient(srv.url, "BLU", keys["BLU"]) as client:
+        inbox = [r["entry"] for r in client.inbox()["entries"]]
+    alerts = [e for e in inbox if e["type"] == "alert"]
+    assert alerts and all(e["author"] == "MONITOR" for e in alerts)
+    assert any("release" in e["payload"]["rule_id"] for e in alerts)
+    # cron runs it again: nothing new, nothing posted twice
+    doc2, err2 = _watch(capsys, tmp_path / "m.db", tmp_path / "rep", srv.url,
+                        tmp_path / "MONITOR.key")
+    assert doc2["status"] == "nothing-new"
+    assert doc2["alerts"]["posted"] == [] and doc2["alerts"]["already"] == len(posted)
+
+
+def test_watch_hotline_needs_a_party(tmp_path, capsys):
+    code = main(["watch", "--db", str(tmp_path / "x.db"), "--hotline", "http://127.0.0.1:9"])
+    err = capsys.readouterr().err
+    assert code == 1 and "--as NAME" in err
