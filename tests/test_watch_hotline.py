@@ -7,8 +7,8 @@ from __future__ import annotations
 import json
 
 import pytest
-from hotline_support import ADMIN, Server
 
+from hotline_support import ADMIN, Server
 from orbwatch.cli.app import main
 from orbwatch.elements.readers import read_path
 from orbwatch.hotline.client import HotlineClient
