@@ -75,8 +75,9 @@ def free_port() -> int:
 class Server:
     """``orbwatch hotline serve`` in a subprocess on 127.0.0.1 and a free port."""
 
-    def __init__(self, db_url: str, workdir: Path) -> None:
+    def __init__(self, db_url: str, workdir: Path, report_dir: str | None = None) -> None:
         self.db_url = db_url
+        self.report_dir = report_dir
         self.workdir = Path(workdir)
         self.log_key_path = self.workdir / "log.key"
         if not self.log_key_path.exists():
@@ -94,7 +95,8 @@ class Server:
                    "--log-key", str(self.log_key_path), "--admin-token", ADMIN]
         else:
             cmd = [sys.executable, "-m", "orbwatch.hotline.service", self.db_url,
-                   str(self.port), str(self.log_key_path), ADMIN]
+                   str(self.port), str(self.log_key_path), ADMIN,
+                   *([self.report_dir] if self.report_dir else [])]
         self.log_path = self.workdir / "server.log"
         with open(self.log_path, "ab") as log:
             self.proc = subprocess.Popen(cmd, cwd=self.workdir, stdout=subprocess.DEVNULL,

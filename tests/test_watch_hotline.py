@@ -106,3 +106,51 @@ def test_watch_hotline_needs_a_party(tmp_path, capsys):
     code = main(["watch", "--db", str(tmp_path / "x.db"), "--hotline", "http://127.0.0.1:9"])
     err = capsys.readouterr().err
     assert code == 1 and "--as NAME" in err
+
+
+def test_console_links_alerts_to_the_report(tmp_path, scenario, capsys, chromium_path):
+    """The console served with the monitor's report: the log links to the
+    findings; a public alert's page shows its finding and links to the
+    citable page of its event, whose figure loads (headless Chromium)."""
+    from PIL import Image, ImageStat
+    from playwright.sync_api import sync_playwright
+
+    from orbwatch.hotline.bridge import findings_to_alerts
+    from orbwatch.monitor import MonitorState, run_monitor
+
+    scen, sets = scenario
+    store = Store(tmp_path / "m.db")
+    store.write_batch(sets, source="scenario", fmt="omm")
+    ingest_path(store, scen.paths["satcat"])
+    run_monitor(store, tmp_path / "rep", regimes=("leo",))
+    findings = MonitorState(store).findings()
+    with_page = [f for f in findings if f["events"] and
+                 (tmp_path / "rep" / "events" / f"{f['events'][0]}.html").is_file()]
+    assert with_page
+    srv = Server(str(tmp_path / "hotline.db"), tmp_path, report_dir=str(tmp_path / "rep")).start()
+    try:
+        key = generate_key()
+        with HotlineClient(srv.url, admin_token=ADMIN) as admin:
+            admin.register("MONITOR", key.public_key())
+        with HotlineClient(srv.url, "MONITOR", key) as client:
+            index = client.notify(findings_to_alerts(with_page[:1])[0])["index"]
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=chromium_path, args=["--no-sandbox"])
+            page = browser.new_page(viewport={"width": 1200, "height": 900})
+            page.goto(f"{srv.url}/console")
+            page.click("#report")
+            assert "orbwatch" in page.title().lower() or page.locator("h1").count()
+            page.goto(f"{srv.url}/console/entries/{index}")
+            assert page.inner_text("#status") == "VERIFIED"
+            assert with_page[0]["rule_id"] in page.inner_text("#finding")
+            page.click("#finding a.event")
+            assert page.url.endswith(f"/console/report/events/{with_page[0]['events'][0]}.html")
+            widths = page.eval_on_selector_all("img", "els => els.map(e => e.naturalWidth)")
+            assert widths and min(widths) > 0, "a figure of the event page did not load"
+            shot = tmp_path / "event.png"
+            page.screenshot(path=str(shot), full_page=True)
+            browser.close()
+        image = Image.open(shot).convert("L")
+        assert ImageStat.Stat(image).stddev[0] > 10
+    finally:
+        srv.stop()

@@ -78,7 +78,10 @@ def serve_cmd(db: str = typer.Option("hotline.db", "--db", envvar="ORBWATCH_HOTL
                                           help="The log's signing key (created when absent)."),
               admin_token: str | None = TokenOption,
               max_body: int = typer.Option(256 * 1024, "--max-body",
-                                           help="Largest request body accepted, bytes.")) -> None:
+                                           help="Largest request body accepted, bytes."),
+              report: str | None = typer.Option(None, "--report", help="The monitor's report "
+                                                "folder (orbwatch watch --out): served in the "
+                                                "console, linked from alerts.")) -> None:
     """Run the hotline service (FastAPI under uvicorn)."""
     from orbwatch.hotline.entries import generate_key, write_key_file
     from orbwatch.hotline.service import serve
@@ -89,7 +92,8 @@ def serve_cmd(db: str = typer.Option("hotline.db", "--db", envvar="ORBWATCH_HOTL
     if admin_token is None:
         err_console.print("hotline: no --admin-token: registration of parties is closed",
                           highlight=False)
-    serve(db, host=host, port=port, log_key=log_key, admin_token=admin_token, max_body=max_body)
+    serve(db, host=host, port=port, log_key=log_key, admin_token=admin_token, max_body=max_body,
+          report_dir=report)
 
 
 @party_app.command("add")

@@ -3,12 +3,17 @@ with its verification status (signature by the key valid at its position,
 bytes matching the committed leaf, inclusion in a fresh signed checkpoint).
 
 Pages are server-rendered Jinja2 (``templates/``), no scripts; they show
-what an anonymous reader may see: public entries only.
+what an anonymous reader may see: public entries only.  With the monitor's
+report folder (``create_app(report_dir=...)``, mounted at :data:`REPORT_MOUNT`)
+the log links to the findings, and an ``alert`` entry's page shows its
+finding with links to the citable page of each event it rests on (figures
+embedded there).
 """
 
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse
@@ -22,7 +27,10 @@ from orbwatch.hotline.merkle import leaf_hash, verify_inclusion
 from orbwatch.hotline.schemas import ENTRY_TYPES
 from orbwatch.hotline.views import entry_row, list_entries, recipients_of
 
-__all__ = ["console_router", "verification"]
+__all__ = ["console_router", "verification", "REPORT_MOUNT"]
+
+#: where the monitor's report is served
+REPORT_MOUNT = "/console/report"
 
 _env = Environment(loader=PackageLoader("orbwatch.hotline", "templates"),
                    autoescape=select_autoescape(["html"]))
@@ -64,7 +72,18 @@ def verification(log: TransparencyLog, index: int, entry: dict) -> list[tuple[st
     return checks
 
 
-def console_router(log: TransparencyLog) -> APIRouter:
+def _event_links(report_dir: str | None, events) -> list[tuple[str, str | None]]:
+    """(event id, URL of its report page or None when the report lacks it)."""
+    out = []
+    for eid in events or []:
+        eid = str(eid)
+        ok = (report_dir is not None and eid.isalnum()
+              and (Path(report_dir) / "events" / f"{eid}.html").is_file())
+        out.append((eid, f"{REPORT_MOUNT}/events/{eid}.html" if ok else None))
+    return out
+
+
+def console_router(log: TransparencyLog, report_dir: str | None = None) -> APIRouter:
     router = APIRouter(include_in_schema=False)
 
     @router.get("/console", response_class=HTMLResponse)
@@ -76,7 +95,8 @@ def console_router(log: TransparencyLog) -> APIRouter:
                             after=max(-1, min(after, 2**31 - 1)), limit=200)
         html = _env.get_template("log.html").render(
             rows=rows, types=ENTRY_TYPES, parties=log.keys.parties(), kind=kind,
-            author=author, size=log.refresh(), origin=log.origin, problems=log.problems)
+            author=author, size=log.refresh(), origin=log.origin, problems=log.problems,
+            report=f"{REPORT_MOUNT}/index.html" if report_dir else None)
         return HTMLResponse(html)
 
     @router.get("/console/entries/{index}", response_class=HTMLResponse)
@@ -85,7 +105,13 @@ def console_router(log: TransparencyLog) -> APIRouter:
         if row is None:
             raise HTTPException(404, f"no public entry {index}")
         checks = verification(log, index, row["entry"])
+        entry = row["entry"]
+        finding = None
+        if entry["type"] == "alert":
+            finding = {**entry["payload"],
+                       "event_links": _event_links(report_dir, entry["payload"].get("events"))}
         html = _env.get_template("entry.html").render(
+            finding=finding, report=f"{REPORT_MOUNT}/index.html" if report_dir else None,
             row=row, entry=row["entry"], checks=checks, verified=all(c[1] for c in checks),
             to=recipients_of(log.engine, index), origin=log.origin,
             payload=json.dumps(row["entry"]["payload"], indent=2, sort_keys=True))

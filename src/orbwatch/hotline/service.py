@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import base64
 import json
+import os
 from datetime import UTC, datetime
 from typing import Annotated
 
@@ -34,7 +35,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from orbwatch.hotline.access import RequestVerifier
-from orbwatch.hotline.console import console_router
+from orbwatch.hotline.console import REPORT_MOUNT, console_router
 from orbwatch.hotline.entries import Party, entry_id, read_key_file
 from orbwatch.hotline.errors import (
     AccessError,
@@ -161,10 +162,12 @@ def _status(exc: HotlineError) -> int:
 
 def create_app(db_url: str, *, log_key: Ed25519PrivateKey | str | None = None,
                admin_token: str | None = None, origin: str = DEFAULT_ORIGIN,
-               max_body: int = DEFAULT_MAX_BODY) -> FastAPI:
+               max_body: int = DEFAULT_MAX_BODY, report_dir: str | None = None) -> FastAPI:
     """The hotline app on database ``db_url`` (SQLite path or URL), signing
     checkpoints with ``log_key`` (a key or a key-file path); ``admin_token``
-    (None: registration closed) admits parties."""
+    (None: registration closed) admits parties.  ``report_dir``: the folder of
+    the monitor's evidence report (``orbwatch watch --out``), served under
+    ``/console/report/`` so that alerts link to their findings and events."""
     if isinstance(log_key, str):
         log_key = read_key_file(log_key)
     if log_key is None:
@@ -286,22 +289,31 @@ def create_app(db_url: str, *, log_key: Ed25519PrivateKey | str | None = None,
     def acks(who: SignedCaller) -> dict:
         return pending_acks(log.engine, who, datetime.now(UTC))
 
-    app.include_router(console_router(log))
+    app.include_router(console_router(log, report_dir=report_dir))
+    if report_dir is not None:
+        from starlette.staticfiles import StaticFiles
+
+        if not os.path.isdir(report_dir):
+            raise HotlineError(f"report folder {report_dir} does not exist (orbwatch watch "
+                               f"--out writes one)")
+        app.mount(REPORT_MOUNT, StaticFiles(directory=report_dir, html=True), name="report")
     return app
 
 
 def serve(db_url: str, *, host: str = "127.0.0.1", port: int = 8470,
           log_key: str = "hotline-log.key", admin_token: str | None = None,
-          max_body: int = DEFAULT_MAX_BODY) -> None:
+          max_body: int = DEFAULT_MAX_BODY, report_dir: str | None = None) -> None:
     """Run the app under uvicorn until interrupted."""
     import uvicorn
 
-    application = create_app(db_url, log_key=log_key, admin_token=admin_token, max_body=max_body)
+    application = create_app(db_url, log_key=log_key, admin_token=admin_token, max_body=max_body,
+                             report_dir=report_dir)
     uvicorn.run(application, host=host, port=port, log_level="warning", access_log=False)
 
 
-if __name__ == "__main__":  # python -m orbwatch.hotline.service DB PORT LOG_KEY [TOKEN]
+if __name__ == "__main__":  # python -m orbwatch.hotline.service DB PORT LOG_KEY [TOKEN [REPORT]]
     import sys
 
     serve(sys.argv[1], port=int(sys.argv[2]), log_key=sys.argv[3],
-          admin_token=sys.argv[4] if len(sys.argv) > 4 else None)
+          admin_token=sys.argv[4] if len(sys.argv) > 4 and sys.argv[4] else None,
+          report_dir=sys.argv[5] if len(sys.argv) > 5 else None)
