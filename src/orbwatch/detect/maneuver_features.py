@@ -34,7 +34,7 @@ import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
 __all__ = ["FEATURES", "HistoryArrays", "StepStatistics", "history_arrays", "rolling_nanmedian",
-           "step_statistics", "is_geo_like"]
+           "rolling_low_scale", "step_statistics", "is_geo_like"]
 
 #: the quantities whose steps are tested, in this order
 FEATURES = ("a_km", "i_rad", "node_rad", "ex", "ey", "e")
@@ -89,6 +89,26 @@ def rolling_nanmedian(x: np.ndarray, half: int, *, exclude_centre: bool = False)
     out = np.full(x.size, np.nan)
     ok = ~np.all(np.isnan(win), axis=1)
     out[ok] = np.nanmedian(win[ok], axis=1)
+    return out
+
+
+#: the quantile of |x| behind :func:`rolling_low_scale`, and that quantile of |N(0, 1)|
+LOW_QUANTILE = 0.25
+_LOW_NORMAL = 0.31864
+
+
+def rolling_low_scale(x: np.ndarray, half: int) -> np.ndarray:
+    """Centred rolling robust scale of a zero-centred series from a *low* quantile of
+    ``|x|`` (the 25th percentile over ``2*half+1`` values, ignoring NaN, divided by its
+    value for a unit normal).  Manoeuvres every few weeks put a quarter or more of a
+    window's values in the tail, which inflates a median-based scale; the lower
+    quartile stays with the quiet noise (it needs three quarters of the window quiet)."""
+    ax = np.abs(x)
+    pad = np.concatenate([np.full(half, np.nan), ax, np.full(half, np.nan)])
+    win = sliding_window_view(pad, 2 * half + 1)
+    out = np.full(x.size, np.nan)
+    ok = np.sum(np.isfinite(win), axis=1) >= 4
+    out[ok] = np.nanquantile(win[ok], LOW_QUANTILE, axis=1) / _LOW_NORMAL
     return out
 
 

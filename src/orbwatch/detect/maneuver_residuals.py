@@ -30,7 +30,7 @@ import warnings
 
 import numpy as np
 
-from orbwatch.detect.maneuver_features import rolling_nanmedian
+from orbwatch.detect.maneuver_features import rolling_low_scale, rolling_nanmedian
 from orbwatch.time import jd_fr
 
 __all__ = ["LAGS", "SIDE", "PredictionResiduals", "prediction_residuals", "along_z",
@@ -84,11 +84,11 @@ def prediction_residuals(sets, lags: int = LAGS) -> PredictionResiduals:
     return PredictionResiduals(along, radial, cross, gap)
 
 
-def _gap_scale(x: np.ndarray, g: np.ndarray) -> np.ndarray:
-    """Robust ``s(g) = sqrt(c0 + c2 g^4)`` fitted to ``x`` (residuals) over gaps ``g``."""
+def _gap_fit(x: np.ndarray, g: np.ndarray) -> np.ndarray | None:
+    """Coefficients ``(c0, c2)`` of the robust ``s(g)^2 = c0 + c2 g^4`` (None: too few)."""
     ok = np.isfinite(x) & np.isfinite(g) & (g > 0)
     if ok.sum() < 10:
-        return np.full(g.shape, np.nanmedian(np.abs(x)) * _MAD + 1e-12)
+        return None
     xs, gs = x[ok], g[ok]
     edges = np.unique(np.quantile(gs, np.linspace(0, 1, 13)))
     gm, m2 = [], []
@@ -106,7 +106,22 @@ def _gap_scale(x: np.ndarray, g: np.ndarray) -> np.ndarray:
         c = np.maximum(c, 0.0)
         if c[0] <= 0:
             c[0] = 0.25 * np.min(m2)
+    return c
+
+
+def _gap_scale(x: np.ndarray, g: np.ndarray) -> np.ndarray:
+    """Robust ``s(g) = sqrt(c0 + c2 g^4)`` fitted to ``x`` (residuals) over gaps ``g``."""
+    c = _gap_fit(x, g)
+    if c is None:
+        return np.full(g.shape, np.nanmedian(np.abs(x)) * _MAD + 1e-12)
     return np.sqrt(c[0] + c[1] * np.nan_to_num(g, nan=1.0) ** 4)
+
+
+def drag_curvature(res: PredictionResiduals) -> float:
+    """The object's typical along-track prediction curvature (km/day^2): ``sqrt(c2)`` of
+    the gap scale ``s(g) = sqrt(c0 + c2 g^4)`` at the longest lag (drag and B* errors)."""
+    c = _gap_fit(res.along[:, -1], res.gap_days[:, -1])
+    return float(np.sqrt(c[1])) if c is not None else 0.0
 
 
 def along_z(res: PredictionResiduals, *, local_half: int = 30) -> np.ndarray:
@@ -117,10 +132,28 @@ def along_z(res: PredictionResiduals, *, local_half: int = 30) -> np.ndarray:
         u = x / _gap_scale(x, g)
         centre = rolling_nanmedian(u, local_half)
         dev = u - centre
-        spread = _MAD * rolling_nanmedian(np.abs(dev), 3 * local_half)
+        spread = rolling_low_scale(dev, 3 * local_half)
         floor = 0.2 * _MAD * np.nanmedian(np.abs(dev)) if np.any(np.isfinite(dev)) else 1.0
         z[:, li] = dev / np.maximum(np.nan_to_num(spread, nan=floor), floor)
     return z
+
+
+def pair_median_scores(z: np.ndarray) -> np.ndarray:
+    """Per interval k (N-1): the median z over every pair (i, j) that spans it
+    (``i <= k < j``, ``j - i <= LAGS``)."""
+    n, lags = z.shape
+    k = np.arange(n - 1)
+    cols = []
+    for ell in range(lags):
+        for back in range(ell + 1):
+            i = k - back
+            ok = i >= 0
+            c = np.full(n - 1, np.nan)
+            c[ok] = z[i[ok], ell]
+            cols.append(c)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return np.nan_to_num(np.nanmedian(np.column_stack(cols), axis=1))
 
 
 def crossing_scores(z: np.ndarray, side: int = SIDE) -> np.ndarray:

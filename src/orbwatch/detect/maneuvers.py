@@ -63,8 +63,15 @@ from orbwatch.detect.maneuver_features import (
     history_arrays,
     step_statistics,
 )
+from orbwatch.detect.maneuver_onset import onset_epoch
 from orbwatch.detect.maneuver_phase import kink_epoch, kink_statistics, phase_series
-from orbwatch.detect.maneuver_residuals import along_z, crossing_scores, prediction_residuals
+from orbwatch.detect.maneuver_residuals import (
+    along_z,
+    crossing_scores,
+    drag_curvature,
+    pair_median_scores,
+    prediction_residuals,
+)
 from orbwatch.events import Event
 from orbwatch.time import jd_fr
 
@@ -99,9 +106,9 @@ KINK_REACH = 2
 #: detections whose epochs come closer than this (days) are one manoeuvre
 MERGE_DAYS = 1.0
 _GRID = 193
-#: calibrated confidence (logistic fit over 538 detections of the benchmark, +-1 day)
-CONFIDENCE_BIAS = -0.04
-CONFIDENCE_SLOPE = 0.87
+#: calibrated confidence (logistic fit over 547 detections of the benchmark, +-1 day)
+CONFIDENCE_BIAS = 0.22
+CONFIDENCE_SLOPE = 0.76
 CONFIDENCE_CAP_LOG = 2.5
 
 
@@ -300,8 +307,10 @@ def detect_maneuvers(history, *, threshold: float = DEFAULT_THRESHOLD) -> list[M
     st = step_statistics(h, step_sets=STEP_SETS, skip_sets=SKIP_SETS)
     used = list(SCORED_GEO if h.geo else SCORED_OTHER)
     elem = np.max(np.abs(st.z_step[:, used]), axis=1)
-    zres = along_z(prediction_residuals(sets))
-    signed = crossing_scores(zres)
+    res = prediction_residuals(sets)
+    zres = along_z(res)
+    curvature = drag_curvature(res)
+    signed = crossing_scores(zres) if h.geo else pair_median_scores(zres)
     pred = np.abs(signed)
     score = np.maximum(elem, pred * threshold / RESIDUAL_THRESHOLD)
     local = pred
@@ -324,6 +333,16 @@ def detect_maneuvers(history, *, threshold: float = DEFAULT_THRESHOLD) -> list[M
         else:
             f = used[int(np.argmax(np.abs(st.z_step[k, used])))]
             j, t_us = _first_crossing(x[:, f], k), None
+        in_plane = pred[near] >= RESIDUAL_THRESHOLD or \
+            used[int(np.argmax(np.abs(st.z_step[k, used])))] not in (1, 2)
+        if not h.geo and in_plane:
+            # an along-track departure whose sets converge over days: its onset
+            # (:mod:`orbwatch.detect.maneuver_onset`) moves the burn to an earlier interval;
+            # a plane change (i or node steps, no along-track departure) has none
+            t_on = onset_epoch(sets, j, curvature)
+            if t_on is not None and t_on < int(h.epoch_us[j]):
+                t_us = t_on
+                j = max(0, min(int(np.searchsorted(h.epoch_us, t_us, side="right")) - 1, h.n - 2))
         out.append(_build(h, sets, j, st, float(score[k]), threshold, t_us))
     return _merge(out)
 
