@@ -139,8 +139,11 @@ def open_runner(spec: str | None, workers: int | None = None) -> Iterator[DaskRu
                              "(pip install distributed)") from None
     if kind == "local":
         n = workers if workers and workers > 0 else (os.cpu_count() or 1)
+        # no dashboard; the scheduler's HTTP endpoints (health) on a free port, so a
+        # second cluster on the machine neither fails nor warns about port 8787
         cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True,
-                               dashboard_address=None, scheduler_port=0)
+                               dashboard_address=None, scheduler_port=0,
+                               scheduler_kwargs={"dashboard_address": ":0"})
         runner = DaskRunner(Client(cluster), owns_cluster=True)
     else:
         try:
