@@ -344,7 +344,30 @@ def detect_maneuvers(history, *, threshold: float = DEFAULT_THRESHOLD) -> list[M
                 t_us = t_on
                 j = max(0, min(int(np.searchsorted(h.epoch_us, t_us, side="right")) - 1, h.n - 2))
         out.append(_build(h, sets, j, st, float(score[k]), threshold, t_us))
+    if not h.geo:
+        # burns of a campaign (one every day or two) that the windowed tests merged
+        taken = np.array(sorted(m.start_us for m in out), dtype=np.int64)
+        level = RESIDUAL_THRESHOLD * threshold / DEFAULT_THRESHOLD
+        for k, zk in _campaign_steps(st.z_residual[:, 0], level):
+            if taken.size and np.min(np.abs(taken - h.epoch_us[k])) < MERGE_DAYS * 86_400e6:
+                continue
+            out.append(_build(h, sets, k, st, zk * threshold / level, threshold))
     return _merge(out)
+
+
+def _campaign_steps(z: np.ndarray, level: float) -> list[tuple[int, float]]:
+    """Intervals whose one-interval semi-major-axis change (robust z-score ``z``, own drift
+    removed) is a persistent step above ``level``: the change itself and the level
+    differences across each of its end sets (``z[k-1] + z[k]``, ``z[k] + z[k+1]``)
+    all exceed it with one sign, so a single bad set (which moves the level there and
+    back) is not one.  These see the burns of a campaign (one every day or two) that
+    the windowed step and residual tests merge into one."""
+    zp = np.r_[0.0, z[:-1]]
+    zn = np.r_[z[1:], 0.0]
+    trio = np.stack([z, zp + z, z + zn])
+    same = np.all(np.sign(trio) == np.sign(z), axis=0)
+    strength = np.where(same, np.min(np.abs(trio), axis=0), 0.0)
+    return [(int(k), float(strength[k])) for k in np.flatnonzero(strength >= level)]
 
 
 def _merge(found: list[Maneuver]) -> list[Maneuver]:
