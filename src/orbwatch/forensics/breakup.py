@@ -46,6 +46,7 @@ from orbwatch.forensics.planes import (
     plane_interval,
     plane_point,
 )
+from orbwatch.forensics.track import DragFit, area_to_mass, track_back
 from orbwatch.time import format_iso
 
 __all__ = ["BreakupResult", "estimate_breakup", "classify", "latest_per_object",
@@ -237,15 +238,84 @@ def _reject(el: Elements) -> tuple[np.ndarray, dict]:
                   "perigee_below_90km": el.norad[low & ~bad_inc].tolist()}
 
 
+#: relative uncertainty of the density before the fragments' first sets
+#: against the stretch their A/m was fitted on (NRLMSIS's bias changes with
+#: solar activity and altitude; a bias common to both stretches cancels)
+DENSITY_SPREAD = 0.2
+#: factor on A/m of one-set clouds: one epoch's decay (its day's space
+#: weather) stands for years (see docs/design.md for the measurement)
+AM_ONE_SET = 1.5
+#: two-set clouds: only fragments with a measured A/m when at least this many
+MIN_MEASURED = 30
+#: at most this many fragments are carried back (evenly spaced in catalogue
+#: number): the clock's bootstrap shows what the rest would add
+MAX_TRACKED = 800
+
+
+def _drag_clock(fragment_sets, el: Elements, lo: int, hi: int, third_body: bool = True):
+    """The plane clock on drag-integrated tracks (:mod:`orbwatch.forensics.track`):
+    fragments (with tracks), the plane fit, its metric, its interval and a
+    description of the model."""
+    last: dict[int, object] = {}
+    for s in fragment_sets:
+        if s.norad not in last or s.epoch_us > last[s.norad].epoch_us:
+            last[s.norad] = s
+    first = dataclasses.replace(el, ndot=el.ndot, raan_rate=None)
+    fit = area_to_mass(first, Elements.from_sets([last[int(k)] for k in el.norad]))
+    n_meas = int(fit.measured.sum())
+    if n_meas >= MIN_MEASURED:
+        first = first.take(fit.measured)
+        fit = DragFit(*(getattr(fit, f.name)[fit.measured]
+                        for f in dataclasses.fields(DragFit)))
+    if len(first) > MAX_TRACKED:
+        pick = np.linspace(0, len(first) - 1, MAX_TRACKED).round().astype(int)
+        first = first.take(pick)
+        fit = DragFit(*(getattr(fit, f.name)[pick] for f in dataclasses.fields(DragFit)))
+    start = lo - 30 * DAY_US
+
+    def tracked(**kw):
+        return dataclasses.replace(first, track=track_back(first, fit.am, start,
+                                                           third_body=third_body, **kw))
+
+    base = tracked()
+    coarse = plane_epoch(base, lo, hi, metric="node")
+    metric, p_lo, p_hi = "node", lo, hi
+    if hi - coarse.epoch_us <= 400 * DAY_US:
+        metric = "line"
+        p_lo = max(lo, coarse.epoch_us - 60 * DAY_US)
+        p_hi = min(hi, coarse.epoch_us + 60 * DAY_US)
+    pf = coarse if metric == "node" else plane_epoch(base, p_lo, p_hi)
+    variants = {f"density before the first sets x(1-+{DENSITY_SPREAD:g})":
+                [tracked(rho_scale=1 - DENSITY_SPREAD), tracked(rho_scale=1 + DENSITY_SPREAD)]}
+    if n_meas < MIN_MEASURED:
+        variants[f"one-set A/m x/{AM_ONE_SET:g}"] = [tracked(am_scale=1 / AM_ONE_SET),
+                                                    tracked(am_scale=AM_ONE_SET)]
+    iv = plane_interval(base, pf.epoch_us, p_lo, p_hi, ref_us=float(np.median(first.epoch_us)),
+                        metric=metric, variants=variants)
+    model = {"node_epoch": format_iso(coarse.epoch_us, 0),
+             "drag": ("a, e carried back under King-Hele drag in NRLMSIS 2.1 (NOAA monthly "
+                      "F10.7) with SGP4's secular J2/J4 rates"
+                      + (", luni-solar inclination and node" if third_body else "")
+                      + f"; A/m measured between two "
+                      f"sets for {n_meas} of {len(el)} fragments"
+                      + (" (only those used)" if n_meas >= MIN_MEASURED else
+                         ", from one set's decay (ndot, else B*) for the rest")),
+             "am_median_m2_kg": float(np.nanmedian(fit.am))}
+    return base, pf, metric, iv, model
+
+
 def estimate_breakup(fragment_sets, *, parent=None, lookback_days: float = 20 * 365.25,
                      window_us: tuple[int, int] | None = None, converge_km: float = 25.0,
-                     max_fragments: int = 200) -> BreakupResult:
+                     max_fragments: int = 200, third_body: bool = True) -> BreakupResult:
     """Estimate epoch, place, delta-v and kind of a breakup from its debris.
 
     ``fragment_sets``: element sets of the fragments (any number per
     object; the newest is used).  ``parent``: the parent's element set
     before the event, if known.  ``window_us`` bounds the search (default:
-    ``lookback_days`` before the earliest fragment epoch up to it)."""
+    ``lookback_days`` before the earliest fragment epoch up to it).
+    ``third_body``: old clouds are carried back with the Sun's and Moon's
+    pull on the inclination (real sets); off for sets made by SGP4 alone
+    (synthetic clouds), which has no such terms."""
     sets = [s for s in earliest_per_object(fragment_sets)
             if parent is None or s.norad != parent.norad]
     if len(sets) < 3:
@@ -299,9 +369,13 @@ def estimate_breakup(fragment_sets, *, parent=None, lookback_days: float = 20 * 
         why = (f"back-propagating {age_days:.0f}-day-old sets does not converge (closest cloud "
                f"{conv.min_spread_km:.0f} km): drag and SGP4 errors dominate; dated by orbit "
                f"planes instead")
-        # a TLE ndot field is one epoch's drag: its mean over years known to ~100%
-        iv = plane_interval(el, pf.epoch_us, p_lo, p_hi, ref_us=float(np.median(el.epoch_us)),
-                            metric=metric, drag_frac=1.0)
+        # drag-aware: each fragment's a, e carried back with its own A/m
+        el, pf, metric, iv, model = _drag_clock(fragment_sets, el, lo, hi, third_body)
+        plane.pop("ndot")
+        plane.update(model)
+        plane.update({"epoch": format_iso(pf.epoch_us, 0), "metric": metric,
+                      "spread_deg": pf.spread_deg, "grid_sigma_s": pf.sigma_s,
+                      "node_rate_spread_deg_day": pf.rate_spread_deg_day})
         epoch, sigma, interval = pf.epoch_us, iv.sigma_s, iv.interval_us
         plane["uncertainty"] = iv.as_dict()
         why += f"; 68% interval from {iv.terms}"

@@ -22,7 +22,7 @@ from orbwatch.elements.model import ElementSet
 from orbwatch.propagate import SatelliteBatch
 from orbwatch.propagate.frames import itrf_to_geodetic, rtn_axes, teme_to_itrf
 
-__all__ = ["MU", "RE", "J2", "Elements", "secular_rates", "raan_at", "coe_to_rv",
+__all__ = ["MU", "RE", "J2", "Elements", "secular_rates", "sgp4_secular_rates", "raan_at", "argp_at", "coe_to_rv",
            "rv_to_coe", "rtn_basis", "geodetic", "sgp4_states", "fit_element_set",
            "wrap_pi", "same_launch"]
 
@@ -59,6 +59,10 @@ class Elements:
     #: measured node rate at epoch (rad/s, e.g. from two snapshots); NaN or
     #: None: the secular J2 rate is used
     raan_rate: np.ndarray | None = None
+    bstar: np.ndarray | None = None  # 1/earth radii
+    #: drag-integrated history (:class:`orbwatch.forensics.track.Track`):
+    #: when set, :func:`raan_at`, :func:`argp_at` and :meth:`n_at` read it
+    track: object | None = None
 
     @classmethod
     def from_sets(cls, sets, ndot_rev_day2=None) -> Elements:
@@ -73,14 +77,16 @@ class Elements:
                    ndot=ndot * _REV_DAY / 86400.0,
                    e=arr(lambda s: s.eccentricity), i=arr(lambda s: s.inclination) * _DEG,
                    raan=arr(lambda s: s.raan) * _DEG, argp=arr(lambda s: s.arg_perigee) * _DEG,
-                   m=arr(lambda s: s.mean_anomaly) * _DEG)
+                   m=arr(lambda s: s.mean_anomaly) * _DEG, bstar=arr(lambda s: s.bstar))
 
     def __len__(self) -> int:
         return len(self.norad)
 
     def take(self, idx) -> Elements:
-        return Elements(**{f.name: None if getattr(self, f.name) is None
-                           else getattr(self, f.name)[idx] for f in dataclasses.fields(self)})
+        def pick(v):
+            return None if v is None else v[idx] if isinstance(v, np.ndarray) else v.take(idx)
+
+        return Elements(**{f.name: pick(getattr(self, f.name)) for f in dataclasses.fields(self)})
 
     @property
     def a(self) -> np.ndarray:
@@ -88,7 +94,10 @@ class Elements:
 
     def n_at(self, t_us) -> np.ndarray:
         """Mean motion at ``t_us`` (broadcast), decaying linearly with ``ndot``;
-        kept within 0.7..1.3 of its epoch value (drag fields are noisy)."""
+        kept within 0.7..1.3 of its epoch value (drag fields are noisy); from
+        the semi-major axis of :attr:`track` when there is one."""
+        if self.track is not None:
+            return np.sqrt(MU / self.track.a_at(t_us) ** 3)
         dt = (np.asarray(t_us, float) - self.epoch_us[..., None]) / 1e6 \
             if np.ndim(t_us) else (float(t_us) - self.epoch_us) / 1e6
         nd = self.ndot[..., None] if np.ndim(t_us) else self.ndot
@@ -109,12 +118,46 @@ def secular_rates(n, e, i):
     return raan_dot, argp_dot + m_dot
 
 
+J4 = -1.65597e-6  # WGS72, as SGP4
+_XKE = 60.0 / np.sqrt(RE ** 3 / MU)  # earth radii^1.5 / min
+
+
+def sgp4_secular_rates(n, e, i):
+    """SGP4's own secular rates (rad/s) of the node and of the argument of
+    perigee for Kozai mean motion ``n`` (rad/s): Brouwer mean motion, J2^2
+    and J4 terms (sgp4init, Vallado et al. 2006).  The catalogue's mean
+    elements are SGP4's, so these are the rates their nodes follow (about
+    0.15% off the first-order J2 rate for Fengyun-1C's debris)."""
+    no = np.asarray(n, float) * 60.0  # rad/min
+    e, c = np.asarray(e, float), np.cos(i)
+    th2 = c * c
+    b2 = 1.0 - e * e
+    b0 = np.sqrt(b2)
+    k2 = 0.5 * J2
+    a1 = (_XKE / no) ** (2.0 / 3.0)
+    d1 = 1.5 * k2 * (3 * th2 - 1) / (a1 * a1 * b0 * b2)
+    ao = a1 * (1 - d1 / 3 - d1 * d1 - 134.0 / 81.0 * d1 ** 3)
+    do = 1.5 * k2 * (3 * th2 - 1) / (ao * ao * b0 * b2)
+    nu = no / (1 + do)
+    ao = (_XKE / nu) ** (2.0 / 3.0)
+    pinvsq = 1.0 / (ao * ao * b2 * b2)
+    t1 = 1.5 * J2 * pinvsq * nu
+    t2 = 0.5 * t1 * J2 * pinvsq
+    t3 = -0.46875 * J4 * pinvsq * pinvsq * nu
+    node = -t1 * c + (0.5 * t2 * (4 - 19 * th2) + 2 * t3 * (3 - 7 * th2)) * c
+    argp = (-0.5 * t1 * (1 - 5 * th2) + 0.0625 * t2 * (7 - 114 * th2 + 395 * th2 * th2)
+            + t3 * (3 - 36 * th2 + 49 * th2 * th2))
+    return node / 60.0, argp / 60.0
+
+
 def raan_at(el: Elements, t_us, *, drag: bool = True):
     """Node (rad, unwrapped from the epoch value) of every set at ``t_us``.
 
     ``t_us`` scalar gives (N,), a 1-D array (N, T).  With ``drag`` the mean
     motion varies linearly (``ndot``) and the J2 rate, proportional to
     n^(7/3), is integrated exactly; otherwise the epoch rate is used."""
+    if el.track is not None:
+        return el.track.raan_at(t_us)
     t = np.asarray(t_us, float)
     scalar = t.ndim == 0
     tt = t[None, :] if not scalar else t
@@ -135,6 +178,20 @@ def raan_at(el: Elements, t_us, *, drag: bool = True):
     integ = np.where(small, dt, n0 / (10 / 3 * safe_nd) * ((n1 / n0) ** (10 / 3) - 1.0))
     integ = integ + (dt - dt_c) * (n1 / n0) ** (7 / 3)
     return col(el.raan) + col(rate0) * integ
+
+
+def argp_at(el: Elements, t_us):
+    """Argument of perigee (rad, unwrapped) of every set at ``t_us`` (shapes
+    as :func:`raan_at`): from :attr:`Elements.track`, else the epoch's
+    secular J2 rate."""
+    if el.track is not None:
+        return el.track.argp_at(t_us)
+    t = np.asarray(t_us, float)
+    dt = (t - el.epoch_us) / 1e6 if t.ndim == 0 else (t[None, :] - el.epoch_us[:, None]) / 1e6
+    a = el.a
+    k = 1.5 * el.n * J2 * (RE / (a * (1 - el.e ** 2))) ** 2
+    rate = 0.5 * k * (5 * np.cos(el.i) ** 2 - 1)
+    return (el.argp + rate * dt) if t.ndim == 0 else el.argp[:, None] + rate[:, None] * dt
 
 
 def coe_to_rv(a, e, i, raan, argp, nu):

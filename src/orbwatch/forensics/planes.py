@@ -15,16 +15,15 @@ and :mod:`orbwatch.forensics.origin` (one child and one parent):
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass
 
 import numpy as np
 
 from orbwatch.forensics.orbit import (
     Elements,
+    argp_at,
     coe_to_rv,
     raan_at,
-    secular_rates,
     sgp4_states,
     wrap_pi,
 )
@@ -139,12 +138,11 @@ def plane_epoch(el: Elements, lo_us: int, hi_us: int, *, points: int = 600,
                     inliers=inl, curve_t_us=curve_t.astype(np.int64), curve_deg=curve)
 
 
-#: model-error floor of the plane clock, as a fraction of the look-back
-#: (the age of the sets at the estimated epoch).  The secular J2 rates
-#: with a linearly decaying mean motion are not SGP4's (J4, Brouwer mean
-#: motion) nor the real atmosphere's; measured on synthetic clouds (1-year
-#: NOAA 15: 0.8% of the age) and real ones (Cosmos 2251 0.4%, Fengyun-1C
-#: 1.3%).  Added in quadrature to the bootstrap and drag terms.
+#: model-error floor of the plane clock, as a fraction of the look-back, for
+#: the one-child clock of :mod:`orbwatch.forensics.origin` (secular J2 with a
+#: linearly decaying mean motion).  The breakup clock no longer uses it: its
+#: interval propagates the drag model's own uncertainty
+#: (:func:`plane_interval` ``variants``) instead.
 MODEL_FLOOR = 0.015
 
 
@@ -156,8 +154,7 @@ class EpochInterval:
     sigma_s: float  # half-width of ``interval_us``
     bootstrap_s: tuple[float, float]  # 16th and 84th percentile epochs minus the estimate
     bootstrap_far: float  # share of resamples whose minimum left the local window
-    drag_s: float  # shift when the decay rate is scaled by 1 -+ drag_frac
-    floor_s: float  # MODEL_FLOOR times the age
+    systematic_s: dict  # model variant group -> largest shift of the epoch (s)
     terms: str
 
     @property
@@ -167,9 +164,9 @@ class EpochInterval:
     def as_dict(self) -> dict:
         return {"sigma_s": round(self.sigma_s, 1),
                 "bootstrap_16_84_s": [round(x, 1) for x in self.bootstrap_s],
-                "bootstrap_far": self.bootstrap_far, "drag_s": round(self.drag_s, 1),
-                "floor_s": round(self.floor_s, 1), "dateable": self.dateable,
-                "terms": self.terms}
+                "bootstrap_far": self.bootstrap_far,
+                "systematic_s": {k: round(v, 1) for k, v in self.systematic_s.items()},
+                "dateable": self.dateable, "terms": self.terms}
 
 
 def _curve_fn(el: Elements, t, metric: str):
@@ -182,21 +179,20 @@ def _curve_fn(el: Elements, t, metric: str):
 
 
 def plane_interval(el: Elements, epoch_us: int, lo_us: int, hi_us: int, *, ref_us: float,
-                   metric: str = "node", n_boot: int = 30, drag_frac: float = 0.5,
-                   floor_frac: float = MODEL_FLOOR, max_far: float = 0.2,
-                   seed: int = 0) -> EpochInterval:
+                   metric: str = "node", n_boot: int = 30, variants: dict | None = None,
+                   max_far: float = 0.2, seed: int = 0) -> EpochInterval:
     """Uncertainty of a plane-clock ``epoch_us`` found in [lo_us, hi_us]:
 
     * statistical: the fragments resampled with replacement (``n_boot``
       times), the minimum searched again over the whole window (coarse) and
       near the estimate (fine); 16th-84th percentile of the epochs;
-    * drag: the node rate goes as n^(7/3) and n decays; the epoch is
-      re-estimated with every decay rate scaled by 1 - ``drag_frac`` and
-      1 + ``drag_frac`` (the mean decay over years is uncertain by about
-      that much: solar cycle, noisy ndot fields); the larger shift;
-    * model floor: ``floor_frac`` times the age (``ref_us`` - epoch).
+    * systematic: ``variants`` maps a label (one model assumption, e.g. the
+      density before the first sets scaled by 0.8 and 1.2) to the fragments
+      under each alternative (:class:`Elements` with their own tracks); the
+      epoch is found again under each (within 30 days or 30% of the age,
+      ``ref_us`` - epoch) and the largest shift is that assumption's term.
 
-    The three are added in quadrature on each side.  When more than
+    All terms are added in quadrature on each side.  When more than
     ``max_far`` of the resamples find their minimum away from the estimate
     the clock has no single minimum and the interval is the whole window."""
     lo, hi, ep = float(lo_us), float(hi_us), float(epoch_us)
@@ -218,30 +214,27 @@ def plane_interval(el: Elements, epoch_us: int, lo_us: int, hi_us: int, *, ref_u
             far += 1
     b16, b84 = (np.percentile(np.array(boots) - ep, [16, 84]) / 1e6).tolist()
     win = max(30 * DAY_US, 0.3 * age)
-    shifts = []
-    for sc in (1 - drag_frac, 1 + drag_frac):
-        e2 = dataclasses.replace(el, ndot=el.ndot * sc)
-        f = plane_epoch(e2, int(max(lo, ep - win)), int(min(hi, ep + win)), points=200,
-                        metric=metric)
-        shifts.append(abs(f.epoch_us - ep) / 1e6)
-    drag_s = max(shifts)
-    floor_s = floor_frac * age / 1e6
-    down = float(np.hypot(np.hypot(max(-b16, 0.0), drag_s), floor_s))
-    up = float(np.hypot(np.hypot(max(b84, 0.0), drag_s), floor_s))
+    sys_s = {}
+    for label, alts in (variants or {}).items():
+        sys_s[label] = max(abs(plane_epoch(e2, int(max(lo, ep - win)), int(min(hi, ep + win)),
+                                           points=200, metric=metric).epoch_us - ep) / 1e6
+                           for e2 in alts)
+    syst = float(np.sqrt(sum(v * v for v in sys_s.values())))
+    down = float(np.hypot(max(-b16, 0.0), syst))
+    up = float(np.hypot(max(b84, 0.0), syst))
     interval = (int(max(lo, ep - down * 1e6)), int(min(hi, ep + up * 1e6)))
     unidentified = far > max_far * n_boot
     if unidentified:  # the planes do not single out one epoch: the whole window
         interval = (int(lo), int(hi))
     terms = (f"bootstrap over {n} fragments ({n_boot} resamples) {b16 / 86400:+.2f}/"
-             f"{b84 / 86400:+.2f} d ({far} of {n_boot} minima elsewhere in the window); decay "
-             f"rate x(1-+{drag_frac:g}): {drag_s / 86400:.2f} d; model floor {floor_frac:.1%} "
-             f"of the {age / DAY_US:.0f}-day age: {floor_s / 86400:.2f} d")
+             f"{b84 / 86400:+.2f} d ({far} of {n_boot} minima elsewhere in the window)"
+             + "".join(f"; {k}: {v / 86400:.2f} d" for k, v in sys_s.items()))
     if unidentified:
         terms = ("NO DATE: resampled fragments put the minimum elsewhere in the window "
                  f"{far} times in {n_boot}, so the interval is the whole window; " + terms)
     return EpochInterval(interval_us=interval, sigma_s=(interval[1] - interval[0]) / 2e6,
-                         bootstrap_s=(b16, b84), bootstrap_far=far / n_boot, drag_s=drag_s,
-                         floor_s=floor_s, terms=terms)
+                         bootstrap_s=(b16, b84), bootstrap_far=far / n_boot, systematic_s=sys_s,
+                         terms=terms)
 
 
 @dataclass(frozen=True)
@@ -305,9 +298,7 @@ def plane_point(el: Elements, t_us: int, inliers=None, direction=None):
     best = None
     n_t = el.n_at(t_us)
     a = (398600.8 / n_t ** 2) ** (1 / 3)
-    _, ulat_rate = secular_rates(el.n, el.e, el.i)
-    argp_rate = ulat_rate - el.n  # crude: mean-anomaly part removed
-    argp = el.argp + argp_rate * (t_us - el.epoch_us) / 1e6
+    argp = argp_at(el, t_us)
     for sign in ((1.0,) if direction is not None else (1.0, -1.0)):
         d = sign * vecs[:, 0]
         nodevec = np.stack([np.cos(node), np.sin(node), np.zeros_like(node)], -1)
