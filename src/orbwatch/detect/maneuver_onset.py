@@ -15,10 +15,16 @@ Method (same settings for every object): ``N_REFERENCE`` sets well before the
 detected interval are each propagated (SGP4) to the epochs of every set from
 ``REFERENCE_DAYS`` before to ``AFTER_DAYS`` after it, the misses taken
 along track in each target set's own frame.  For each reference a batched
-robust (Tukey-reweighted) fit of ``c0 + c1 t + A * ramp(t; t_b, W)`` over a
-grid of onsets ``t_b`` and widths ``W`` (``WIDTHS_DAYS``) keeps the pair of
-least robust misfit; the epoch is the median onset over the references,
-used when they agree within ``MAX_SPREAD_DAYS``.
+robust (Tukey-reweighted) fit of ``c0 + c1 t + c2 t^2 + A * ramp(t; t_b, W)``
+over a grid of onsets ``t_b`` and widths ``W`` (``WIDTHS_DAYS``) keeps the
+pair of least robust chi-square; ``c2`` (drag on the reference) has the prior
+``N(0, curvature^2)`` with the object's own typical curvature
+(:func:`~orbwatch.detect.maneuver_residuals.drag_curvature`), and a ramp
+(``W > 0``) pays the BIC price ``log(n)`` over a step, since where no set
+falls inside the ramp the two fit alike.  The epoch is the median onset over
+the references, used when they agree within ``MAX_SPREAD_DAYS`` and chose a
+ramp: a step (``W = 0``) is placed better by the bracket of the detected
+interval itself.
 """
 
 from __future__ import annotations
@@ -38,6 +44,8 @@ AFTER_DAYS = 5.0
 WIDTHS_DAYS = (0.0, 1.0, 2.0, 3.0, 4.0)
 GRID_DAYS = 0.05
 MAX_SPREAD_DAYS = 1.0
+#: sets the fit needs (days from the references to after the detection)
+MIN_TARGETS = 8
 _TUKEY = 4.685
 _MAD = 1.4826
 _PASSES = 3
@@ -74,8 +82,8 @@ def _best_onset(t: np.ndarray, d: np.ndarray, lo: float, hi: float,
     tb = np.arange(lo, hi + 1e-9, GRID_DAYS)
     TB, W = (g.ravel() for g in np.meshgrid(tb, np.asarray(WIDTHS_DAYS), indexing="ij"))
     x = t[None, :] - TB[:, None]
-    X = np.stack([np.ones_like(x), np.broadcast_to(t, x.shape), np.broadcast_to(t * t, x.shape), _ramp_integral(x, W[:, None])],
-                 axis=-1)
+    tt = np.broadcast_to(t, x.shape)
+    X = np.stack([np.ones_like(x), tt, tt**2, _ramp_integral(x, W[:, None])], axis=-1)
     y = np.broadcast_to(d, x.shape)
     w = np.ones_like(x)
     ridge = 1e-12 * np.eye(4)
@@ -99,35 +107,33 @@ def _best_onset(t: np.ndarray, d: np.ndarray, lo: float, hi: float,
 def onset_epoch(sets, k: int, curvature: float, *, back_sets: int = 3) -> int | None:
     """Burn time (us) for a detection in interval ``(k, k+1)`` of the sorted,
     duplicate-free history ``sets``, searched from set ``k - back_sets`` to set
-    ``k + 1``; ``curvature`` (km/day^2) is the object's typical along-track
-    drag curvature (prior of the quadratic term); None where the references disagree or the history is too thin."""
+    ``k + 1``; ``curvature`` (km/day^2) is the object's typical along-track drag
+    curvature (the prior of the quadratic term).  None where the references disagree,
+    choose a step, or the history is too thin."""
     ep = np.fromiter((s.epoch_us for s in sets), dtype=np.int64, count=len(sets))
     if k + 1 >= ep.size:
         return None
     lo_us, hi_us = ep[max(0, k - back_sets)], ep[k + 1]
     refs = np.flatnonzero(ep <= lo_us - REFERENCE_DAYS * _DAY_US)[-N_REFERENCE:]
-    targets = np.flatnonzero((ep > ep[refs[-1]] if refs.size else False)
-                             & (ep <= hi_us + AFTER_DAYS * _DAY_US))
-    if refs.size < N_REFERENCE or targets.size < 8:
+    if refs.size < N_REFERENCE:
+        return None
+    targets = np.flatnonzero((ep > ep[refs[-1]]) & (ep <= hi_us + AFTER_DAYS * _DAY_US))
+    if targets.size < MIN_TARGETS:
         return None
     r_own, t_hat = _own_frames(sets, targets)
     jd, fr = jd_fr(ep[targets])
     t = (ep[targets] - hi_us) / _DAY_US
     lo, hi = (lo_us - hi_us) / _DAY_US, 0.0
-    onsets = []
+    fits = []
     for p in refs:
         e, r, _ = sets[p].satrec().sgp4_array(jd, fr)
         d = np.einsum("ij,ij->i", np.asarray(r) - r_own, t_hat)
         ok = (np.asarray(e) == 0) & np.isfinite(d)
-        if ok.sum() < 8:
-            continue
-        onsets.append(_best_onset(t[ok], d[ok], lo, hi, curvature))
-    if not onsets:
+        if ok.sum() >= MIN_TARGETS:
+            fits.append(_best_onset(t[ok], d[ok], lo, hi, curvature))
+    if len(fits) < 2:
         return None
-    widths = [w for _, w in onsets]
-    onsets = [o for o, _ in onsets]
-    if np.median(widths) <= 0.0:
-        return None
-    if len(onsets) < 2 or np.ptp(onsets) > MAX_SPREAD_DAYS:
+    onsets, widths = np.array(fits).T
+    if np.median(widths) <= 0.0 or np.ptp(onsets) > MAX_SPREAD_DAYS:
         return None
     return int(hi_us + float(np.median(onsets)) * _DAY_US)

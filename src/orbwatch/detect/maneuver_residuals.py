@@ -13,15 +13,26 @@ settings for every object:
   element-set errors): ``s(g) = sqrt(c0 + c2 g^4)``, i.e. a constant part and
   a part quadratic in ``g``, fitted to the median squared along-track
   residual of the whole history by least squares on robust bin statistics;
-* the slow change of that scale (solar activity, attitude) and of the mean
-  residual (a B* that is persistently off) is a rolling median over the
-  neighbouring sets.
+* the slow change of the mean residual (a B* that is persistently off) is a
+  rolling median over the neighbouring sets, the slow change of the scale
+  (solar activity, attitude) a rolling *lower-quartile* scale
+  (:func:`~orbwatch.detect.maneuver_features.rolling_low_scale`), which
+  burns every few weeks (CryoSat-2 at solar maximum) do not inflate.
 
 The z-score of a pair is its along-track residual minus the local median,
-divided by the local robust scale.  An interval ``(k, k+1)`` is scored by the
-median of the z-scores of every pair that spans it (``i <= k < j``) with
-``i`` and ``j`` within ``SIDE`` sets of it: one bad set enters only some of
-those pairs, while a manoeuvre moves every one of them the same way.
+divided by the local robust scale.  Two interval scores:
+
+* :func:`crossing_scores` (used near GEO): the predictions *from* set ``k``
+  and those *into* set ``k+1`` (``SIDE`` each) must agree;
+* :func:`pair_median_scores` (used elsewhere): the median z over every pair
+  that spans the interval (``i <= k < j``, ``j - i <= LAGS``, ten pairs).
+  One bad set enters at most four of them, a burn moves all of them, and
+  sets that take the new orbit over a few days (Jason) still leave most of
+  them displaced, where the *into* side of :func:`crossing_scores` is not.
+
+:func:`drag_curvature` is the object's typical along-track curvature of a
+prediction (km/day^2), the prior scale of drag in
+:mod:`orbwatch.detect.maneuver_onset`.
 """
 
 from __future__ import annotations
@@ -34,7 +45,7 @@ from orbwatch.detect.maneuver_features import rolling_low_scale, rolling_nanmedi
 from orbwatch.time import jd_fr
 
 __all__ = ["LAGS", "SIDE", "PredictionResiduals", "prediction_residuals", "along_z",
-           "crossing_scores"]
+           "crossing_scores", "pair_median_scores", "drag_curvature"]
 
 LAGS = 4
 SIDE = 3

@@ -18,7 +18,19 @@ Method (same settings for every object; details in
   agreement of the predictions from the set before it and into the set after
   it.  This sees semi-major-axis changes of metres that element steps miss.
   An interval is a candidate when ``max(step z, residual z * threshold /
-  RESIDUAL_THRESHOLD)`` exceeds ``threshold``.
+  RESIDUAL_THRESHOLD)`` exceeds ``threshold``.  Outside GEO the residual z is
+  the median over every pair of sets spanning the interval
+  (:func:`~orbwatch.detect.maneuver_residuals.pair_median_scores`).
+* Campaigns (outside GEO): burns a day or two apart fall inside one step
+  window and would be merged.  An interval whose one-interval change of
+  ``a`` (own drift removed, robust z) is a *persistent* step above
+  ``RESIDUAL_THRESHOLD`` (see :func:`_campaign_steps`) and lies more than
+  ``MERGE_DAYS`` from every other detection is one more manoeuvre.
+* Outside GEO, where the sets converge to the new orbit over days (Jason:
+  5-7 sets), the burn is moved back to the onset of the along-track
+  departure from the old orbit (:mod:`orbwatch.detect.maneuver_onset`) when
+  that lies before the detected interval (not for plane changes, which
+  have no along-track departure).
 * Candidates closer than the step window are one manoeuvre, placed at the
   interval with the largest residual score when that exceeds
   ``RESIDUAL_THRESHOLD`` (one interval earlier if the set after the jump was
