@@ -243,7 +243,8 @@ def _reject(el: Elements) -> tuple[np.ndarray, dict]:
 #: solar activity and altitude; a bias common to both stretches cancels)
 DENSITY_SPREAD = 0.2
 #: factor on A/m of one-set clouds: one epoch's decay (its day's space
-#: weather) stands for years (see docs/design.md for the measurement)
+#: weather) stands for years.  An assumption (debris.ballistic: single sets
+#: give 0.45..1.6x the decay), not fitted to the event dates
 AM_ONE_SET = 1.5
 #: two-set clouds: only fragments with a measured A/m when at least this many
 MIN_MEASURED = 30

@@ -8,7 +8,13 @@ cycle.  So each fragment's semi-major axis and eccentricity are integrated
 (:func:`orbwatch.propagate.drag.decay_rates`) in the NRLMSIS 2.1 monthly
 density with observed F10.7 (:mod:`orbwatch.propagate.atmosphere`, NOAA
 table 2007-01..2025-04), and the node and the argument of perigee are
-accumulated along that history (:class:`Track`).  Vectorised over
+accumulated along that history (:class:`Track`) at SGP4's own secular
+rates (J2, J2^2, J4 with the Brouwer mean motion: the catalogue's mean
+elements are SGP4's).  The inclination moves too: the Sun's and Moon's pull
+(:func:`_third_body`; on Fengyun-1C's near-Sun-synchronous debris it moves
+i by up to 0.15 deg in 3.4 years, and the node rate with it by ~1%; the
+model reproduces the change seen between the 2021 and 2025 snapshots with
+correlation 0.92) and the rotating atmosphere's drag.  Vectorised over
 fragments: Heun steps of ``step_days`` on a common time grid.
 
 A/m per fragment (:func:`area_to_mass`):
