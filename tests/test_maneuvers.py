@@ -32,10 +32,17 @@ DAY = 86_400_000_000
 T0 = 1_600_000_000_000_000  # 2020-09-13
 
 
-def _history(*, geo: bool, burns, days=150, outlier_day=None, seed=1):
-    """Element sets with burns ``[(day, dv_along_mps, di_deg)]``; returns (sets, truth_us)."""
+def _history(*, geo: bool, burns, days=150, outlier_day=None, seed=1, lag_days=0.0,
+             cadence_days=None):
+    """Element sets with burns ``[(day, dv_along_mps, di_deg)]``; returns (sets, truth_us).
+
+    With ``lag_days`` the published sets take an along-track burn's new semi-major axis
+    over that many days (a ramp; their positions follow the ramped orbit), as the
+    Jason sets do.  With ``cadence_days`` the sets come at that fixed interval."""
     rng = np.random.default_rng(seed)
     gaps = rng.choice([1 / 3, 1 / 2, 1.0, 1.0, 1.0, 2.0, 3.0], size=4 * days)
+    if cadence_days is not None:
+        gaps = np.full(4 * days, cadence_days)
     t = np.cumsum(gaps)
     t = t[t < days]
     if geo:
@@ -47,8 +54,11 @@ def _history(*, geo: bool, burns, days=150, outlier_day=None, seed=1):
     v = math.sqrt(MU / a0)
     a_true = a0 - decay * t
     inc = i0 + i_rate * t + rng.normal(0, sig_i, t.size)
+    def _ramp(x, day):
+        return np.clip((x - day) / lag_days, 0.0, 1.0) if lag_days > 0 else np.where(x > day, 1.0, 0.0)
+
     for day, dv, di in burns:
-        a_true += np.where(t > day, 2 * a0 * (dv / 1000.0) / v, 0.0)
+        a_true += _ramp(t, day) * 2 * a0 * (dv / 1000.0) / v
         inc += np.where(t > day, di, 0.0)
     a = a_true + rng.normal(0, sig_a, t.size)
     if outlier_day is not None:
@@ -64,7 +74,7 @@ def _history(*, geo: bool, burns, days=150, outlier_day=None, seed=1):
     fine = np.arange(0.0, days + 0.01, 0.01)
     a_fine = a0 - decay * fine
     for day, dv, _ in burns:
-        a_fine += np.where(fine > day, 2 * a0 * (dv / 1000.0) / v, 0.0)
+        a_fine += _ramp(fine, day) * 2 * a0 * (dv / 1000.0) / v
     n_fine = np.sqrt(MU / a_fine**3) * 86400 / (2 * math.pi)
     phase = np.concatenate([[0.0], np.cumsum(0.5 * (n_fine[1:] + n_fine[:-1]) * 0.01)])
     mean_anom = (360 * (np.interp(t, fine, phase) - np.interp(t[0], fine, phase))
@@ -188,3 +198,77 @@ def test_phase_kink_found_and_placed():
     assert np.all(np.abs(np.delete(z, np.r_[k - 6:k + 7])) < 8)  # the outlier is no kink
     when, slope = kink_epoch(ps, k)
     assert abs(when - t_b) < 0.1 and slope == pytest.approx(dn, rel=0.2)
+
+
+def test_campaign_burns_each_found():
+    """Three burns 2-3 days apart at one set a day (a relocation campaign): the windowed
+    tests alone see one; the single-interval steps find each in its own bracket, with
+    its own delta-v and sign, and the outlier set is still not one."""
+    burns = [(50.3, 0.2, 0.0), (52.6, -0.3, 0.0), (55.4, 0.2, 0.0)]
+    sets, truth = _history(geo=False, burns=burns, outlier_day=80.0, cadence_days=1.04)
+    found = detect_maneuvers(sets)
+    _assert_found(found, burns, truth, ["orbit_raising", "orbit_lowering", "orbit_raising"])
+
+
+def test_campaign_steps_are_steps_not_outliers_or_ramps():
+    from orbwatch.detect.maneuvers import _campaign_steps
+
+    z = np.random.default_rng(0).normal(0, 1, 300)
+    z[50] += 40.0  # a burn the sets took at once
+    z[99] += 40.0  # one bad set (100): the level goes there and back
+    z[100] -= 40.0
+    z[150:154] += 15.0  # sets that take a burn over four intervals
+    assert [k for k, _ in _campaign_steps(z, 12.0)] == [50]
+
+
+def test_pair_median_score_sees_burns_not_bad_sets():
+    """Every pair of sets spanning a burn moves; a bad set enters four of the ten pairs
+    spanning an interval next to it, so the median stays with the noise."""
+    from orbwatch.detect.maneuver_residuals import pair_median_scores
+
+    rng = np.random.default_rng(1)
+    z = rng.normal(0, 1, (200, 4))
+    bad = 60  # a bad set: predictions into it and from it are off
+    for ell in range(4):
+        z[bad - ell - 1, ell] += 30.0
+    z[bad] -= 30.0
+    k = 140  # a burn between sets 140 and 141: every spanning pair is displaced
+    for ell in range(4):
+        for back in range(ell + 1):
+            z[k - back, ell] += 20.0
+    score = pair_median_scores(z)
+    assert score[k] > 15.0
+    assert np.max(np.abs(score[bad - 5:bad + 5])) < 5.0
+    assert np.max(np.abs(np.delete(score, np.r_[k - 3:k + 4]))) < 5.0
+
+
+def test_low_scale_ignores_frequent_burns():
+    """A third of the values in the tail (burns every few weeks) inflate a median-based
+    scale (x1.7); the lower-quartile scale less (x1.6); on pure noise it is unbiased."""
+    from orbwatch.detect.maneuver_features import rolling_low_scale
+
+    rng = np.random.default_rng(2)
+    x = rng.normal(0, 1, 4000)
+    lo, hi = np.percentile(rolling_low_scale(x, 135)[200:-200], [5, 95])
+    assert 0.8 < lo < hi < 1.2
+    x[::3] += rng.choice([-1, 1], x[::3].size) * 20.0
+    low = np.median(rolling_low_scale(x, 135)[200:-200])
+    assert low < 0.92 * 1.4826 * np.median(np.abs(x))
+
+
+def test_onset_moves_a_late_detection_back_to_the_burn():
+    """Sets that take a 0.2 m/s burn over five days (their positions follow the ramped
+    orbit, as Jason's do): a detection two days late is moved back to within a day of
+    the burn by the onset of the along-track departure."""
+    from orbwatch.detect.maneuver_onset import onset_epoch
+    from orbwatch.detect.maneuver_residuals import drag_curvature, prediction_residuals
+    from orbwatch.detect.maneuvers import prepare_history
+
+    for seed in (1, 2, 3):
+        sets, truth = _history(geo=False, burns=[(60.4, 0.2, 0.0)], seed=seed, lag_days=5.0)
+        sets = prepare_history(sets)
+        ep = np.array([s.epoch_us for s in sets])
+        late = int(np.searchsorted(ep, truth[0] + 2 * DAY)) - 1  # holds burn + 2 days
+        assert ep[late + 1] > truth[0] + 2 * DAY
+        t_on = onset_epoch(sets, late, drag_curvature(prediction_residuals(sets)))
+        assert t_on is not None and abs(t_on - truth[0]) < DAY, (seed, t_on)

@@ -21,11 +21,13 @@ Method (same settings for every object; details in
   RESIDUAL_THRESHOLD)`` exceeds ``threshold``.  Outside GEO the residual z is
   the median over every pair of sets spanning the interval
   (:func:`~orbwatch.detect.maneuver_residuals.pair_median_scores`).
-* Campaigns (outside GEO): burns a day or two apart fall inside one step
-  window and would be merged.  An interval whose one-interval change of
-  ``a`` (own drift removed, robust z) is a *persistent* step above
-  ``RESIDUAL_THRESHOLD`` (see :func:`_campaign_steps`) and lies more than
-  ``MERGE_DAYS`` from every other detection is one more manoeuvre.
+* Single-interval steps (outside GEO): burns a day or two apart (campaigns)
+  fall inside one step window and would be merged.  An interval whose
+  one-interval change of ``a`` (own drift removed, robust z) is a
+  *persistent* step above ``RESIDUAL_THRESHOLD`` (see :func:`_campaign_steps`)
+  is a detection too, placed in that interval; where it is the same burn as
+  a windowed detection the higher score stays (a burn the sets took at once
+  is best placed by its own interval).
 * Outside GEO, where the sets converge to the new orbit over days (Jason:
   5-7 sets), the burn is moved back to the onset of the along-track
   departure from the old orbit (:mod:`orbwatch.detect.maneuver_onset`) when
@@ -118,9 +120,9 @@ KINK_REACH = 2
 #: detections whose epochs come closer than this (days) are one manoeuvre
 MERGE_DAYS = 1.0
 _GRID = 193
-#: calibrated confidence (logistic fit over 547 detections of the benchmark, +-1 day)
-CONFIDENCE_BIAS = 0.22
-CONFIDENCE_SLOPE = 0.76
+#: calibrated confidence (logistic fit over 639 detections of the benchmark, +-1 day)
+CONFIDENCE_BIAS = -0.13
+CONFIDENCE_SLOPE = 0.92
 CONFIDENCE_CAP_LOG = 2.5
 
 
@@ -271,9 +273,12 @@ def _confidence(score: float, threshold: float) -> float:
 
 
 def _build(h: HistoryArrays, sets, k: int, st, score: float, threshold: float,
-           t_us: int | None = None) -> Maneuver:
-    # only components that stepped significantly enter delta-v; the rest is noise
-    step = np.where(np.abs(st.z_step[k]) >= COMPONENT_Z, st.step[k], 0.0)
+           t_us: int | None = None, *, single: bool = False) -> Maneuver:
+    # only components that stepped significantly enter delta-v; the rest is noise.  A
+    # ``single``-interval step (a campaign burn) is measured across its own interval:
+    # the windowed step would mix in its neighbours
+    z, change = (st.z_residual, st.residual) if single else (st.z_step, st.step)
+    step = np.where(np.abs(z[k]) >= COMPONENT_Z, change[k], 0.0)
     a = float(h.a_km[k])
     v = math.sqrt(MU_KM3_S2 / a)
     da = float(step[0])
@@ -301,7 +306,7 @@ def _build(h: HistoryArrays, sets, k: int, st, score: float, threshold: float,
         dv_normal=dv_n, delta_a_km=da, delta_i_deg=math.degrees(step[1]), delta_e=de,
         kind=_classify(regime, dv_r, dv_t, dv_n, da, a), score=score,
         confidence=_confidence(score, threshold),
-        regime=regime, z={f: float(st.z_step[k, j]) for j, f in enumerate(FEATURES)})
+        regime=regime, z={f: float(z[k, j]) for j, f in enumerate(FEATURES)})
 
 
 def detect_maneuvers(history, *, threshold: float = DEFAULT_THRESHOLD) -> list[Maneuver]:
@@ -357,13 +362,11 @@ def detect_maneuvers(history, *, threshold: float = DEFAULT_THRESHOLD) -> list[M
                 j = max(0, min(int(np.searchsorted(h.epoch_us, t_us, side="right")) - 1, h.n - 2))
         out.append(_build(h, sets, j, st, float(score[k]), threshold, t_us))
     if not h.geo:
-        # burns of a campaign (one every day or two) that the windowed tests merged
-        taken = np.array(sorted(m.start_us for m in out), dtype=np.int64)
+        # single-interval steps of a: the burns of a campaign (one every day or two) that
+        # the windowed tests merge, and the interval of a burn the sets took at once
         level = RESIDUAL_THRESHOLD * threshold / DEFAULT_THRESHOLD
-        for k, zk in _campaign_steps(st.z_residual[:, 0], level):
-            if taken.size and np.min(np.abs(taken - h.epoch_us[k])) < MERGE_DAYS * 86_400e6:
-                continue
-            out.append(_build(h, sets, k, st, zk * threshold / level, threshold))
+        out += [_build(h, sets, k, st, zk * threshold / level, threshold, single=True)
+                for k, zk in _campaign_steps(st.z_residual[:, 0], level)]
     return _merge(out)
 
 
@@ -372,13 +375,17 @@ def _campaign_steps(z: np.ndarray, level: float) -> list[tuple[int, float]]:
     removed) is a persistent step above ``level``: the change itself and the level
     differences across each of its end sets (``z[k-1] + z[k]``, ``z[k] + z[k+1]``)
     all exceed it with one sign, so a single bad set (which moves the level there and
-    back) is not one.  These see the burns of a campaign (one every day or two) that
-    the windowed step and residual tests merge into one."""
+    back) is not one, and neither neighbour carries on half of it in its direction (a
+    ramp over several sets is not a step).  These see the burns of a campaign (one
+    every day or two) that the windowed step and residual tests merge into one."""
     zp = np.r_[0.0, z[:-1]]
     zn = np.r_[z[1:], 0.0]
     trio = np.stack([z, zp + z, z + zn])
     same = np.all(np.sign(trio) == np.sign(z), axis=0)
-    strength = np.where(same, np.min(np.abs(trio), axis=0), 0.0)
+    # a step, not a ramp: the neighbours carry less than half of it on in its direction
+    # (sets that take a burn over days are left to the windowed tests and the onset)
+    along = np.maximum(np.maximum(zp * np.sign(z), 0.0), np.maximum(zn * np.sign(z), 0.0))
+    strength = np.where(same & (along < 0.5 * np.abs(z)), np.min(np.abs(trio), axis=0), 0.0)
     return [(int(k), float(strength[k])) for k in np.flatnonzero(strength >= level)]
 
 
