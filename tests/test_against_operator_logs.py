@@ -13,6 +13,7 @@ from __future__ import annotations
 import importlib.util
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 _SPEC = importlib.util.spec_from_file_location(
@@ -80,3 +81,16 @@ def test_precision_rises_with_threshold(shared_data):
     lo = bench.evaluate(shared_data, ["Fengyun-2F"], threshold=5.0)["pooled"]["ALL"]["1d"]
     hi = bench.evaluate(shared_data, ["Fengyun-2F"], threshold=16.0)["pooled"]["ALL"]["1d"]
     assert hi["precision"] >= lo["precision"] and hi["recall"] <= lo["recall"]
+
+
+def test_no_detection_at_leap_seconds(shared_data):
+    """Jason-2 sets straddle four leap seconds; propagated over the POSIX difference of
+    their epochs they jump 7 km along track there (read as burns before the fix)."""
+    from orbwatch.detect.maneuvers import detect_maneuvers
+    from orbwatch.time import us_from_datetime64
+
+    sets, _ = bench.load_case(shared_data, "Jason-2")
+    found = np.array([m.epoch_us for m in detect_maneuvers(sets)])
+    leaps = us_from_datetime64(np.array(["2009-01-01", "2012-07-01", "2015-07-01", "2017-01-01"],
+                                        dtype="datetime64[us]"))
+    assert np.min(np.abs(found[:, None] - leaps[None, :])) > 2 * bench.DAY_US

@@ -272,3 +272,14 @@ def test_onset_moves_a_late_detection_back_to_the_burn():
         assert ep[late + 1] > truth[0] + 2 * DAY
         t_on = onset_epoch(sets, late, drag_curvature(prediction_residuals(sets)))
         assert t_on is not None and abs(t_on - truth[0]) < DAY, (seed, t_on)
+
+
+def test_leap_seconds_counted_in_propagation():
+    """A set propagated across a leap second must run one second longer than the
+    difference of the (leap-second-free) epochs."""
+    from orbwatch.detect.maneuver_leap import leap_shift_us, tai_minus_utc_s
+
+    t = np.array([1483185600, 1483272000, 1435622400]) * 1_000_000  # 2016-12-31T12, +1 d
+    assert tai_minus_utc_s(t).tolist() == [36, 37, 35]
+    assert leap_shift_us(t[0], t).tolist() == [0, 1_000_000, -1_000_000]
+    assert leap_shift_us(T0, T0 + 30 * DAY) == 0

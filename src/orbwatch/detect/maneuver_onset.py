@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from orbwatch.detect.maneuver_leap import leap_shift_us
 from orbwatch.time import jd_fr
 
 __all__ = ["WIDTHS_DAYS", "onset_epoch"]
@@ -121,12 +122,12 @@ def onset_epoch(sets, k: int, curvature: float, *, back_sets: int = 3) -> int | 
     if targets.size < MIN_TARGETS:
         return None
     r_own, t_hat = _own_frames(sets, targets)
-    jd, fr = jd_fr(ep[targets])
     t = (ep[targets] - hi_us) / _DAY_US
     lo, hi = (lo_us - hi_us) / _DAY_US, 0.0
     fits = []
     for p in refs:
-        e, r, _ = sets[p].satrec().sgp4_array(jd, fr)
+        shift = leap_shift_us(ep[p], ep[targets])
+        e, r, _ = sets[p].satrec().sgp4_array(*jd_fr(ep[targets] + shift))
         d = np.einsum("ij,ij->i", np.asarray(r) - r_own, t_hat)
         ok = (np.asarray(e) == 0) & np.isfinite(d)
         if ok.sum() >= MIN_TARGETS:

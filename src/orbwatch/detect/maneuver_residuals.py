@@ -1,7 +1,8 @@
 """SGP4 prediction residuals of one object's element-set history.
 
 Each set ``i`` is propagated (SGP4) to the epochs of the next ``LAGS`` sets
-``j`` and compared with set ``j``'s own position there, in the radial /
+``j`` (over the time that passed: leap seconds counted, see
+:mod:`orbwatch.detect.maneuver_leap`) and compared with set ``j``'s own position there, in the radial /
 along-track / cross-track frame of set ``j``.  A change of the semi-major axis
 of a few metres makes the along-track residual grow by ``3 pi da`` per
 revolution, far more than element differences show.
@@ -42,6 +43,7 @@ import warnings
 import numpy as np
 
 from orbwatch.detect.maneuver_features import rolling_low_scale, rolling_nanmedian
+from orbwatch.detect.maneuver_leap import leap_shift_us
 from orbwatch.time import jd_fr
 
 __all__ = ["LAGS", "SIDE", "PredictionResiduals", "prediction_residuals", "along_z",
@@ -82,9 +84,12 @@ def prediction_residuals(sets, lags: int = LAGS) -> PredictionResiduals:
     shape = (n, lags)
     along, radial, cross = np.full(shape, np.nan), np.full(shape, np.nan), np.full(shape, np.nan)
     gap = np.full(shape, np.nan)
+    leap = leap_shift_us(ep[0], ep)  # propagate over the time that passed
     for i, sat in enumerate(sats[:-1]):
         j = np.arange(i + 1, min(n, i + lags + 1))
-        e, r, _ = sat.sgp4_array(jd[j], fr[j])
+        shift = leap[j] - leap[i]
+        e, r, _ = sat.sgp4_array(*jd_fr(ep[j] + shift)) if shift.any() else \
+            sat.sgp4_array(jd[j], fr[j])
         d = np.asarray(r) - own_r[j]
         bad = np.asarray(e) != 0
         li = j - i - 1
