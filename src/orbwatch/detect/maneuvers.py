@@ -275,8 +275,9 @@ def _confidence(score: float, threshold: float) -> float:
 def _build(h: HistoryArrays, sets, k: int, st, score: float, threshold: float,
            t_us: int | None = None, *, single: bool = False) -> Maneuver:
     # only components that stepped significantly enter delta-v; the rest is noise.  A
-    # ``single``-interval step (a campaign burn) is measured across its own interval:
-    # the windowed step would mix in its neighbours
+    # ``single``-interval step (a campaign burn) is measured across its own interval
+    # (the windowed step would mix in its neighbours) and placed in it: its sets took
+    # the new orbit at once, so the converged-ramp correction does not apply
     z, change = (st.z_residual, st.residual) if single else (st.z_step, st.step)
     step = np.where(np.abs(z[k]) >= COMPONENT_Z, change[k], 0.0)
     a = float(h.a_km[k])
@@ -289,7 +290,7 @@ def _build(h: HistoryArrays, sets, k: int, st, score: float, threshold: float,
     regime = "geo" if h.geo else ("leo" if a < 6378.135 + 2000 else "meo/heo")
     epoch, sigma = _epoch_estimate(sets[k], sets[k + 1])
     start, end = int(h.epoch_us[k]), int(h.epoch_us[k + 1])
-    ramp = None if t_us is not None else ramp_epoch(sets, k)
+    ramp = None if t_us is not None or single else ramp_epoch(sets, k)
     if t_us is not None:
         epoch = min(max(t_us, start), end)
         sigma = (end - start) / 1e6 / math.sqrt(12.0)
