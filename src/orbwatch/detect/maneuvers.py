@@ -120,9 +120,9 @@ KINK_REACH = 2
 #: detections whose epochs come closer than this (days) are one manoeuvre
 MERGE_DAYS = 1.0
 _GRID = 193
-#: calibrated confidence (logistic fit over 605 detections of the benchmark, +-1 day)
-CONFIDENCE_BIAS = -0.23
-CONFIDENCE_SLOPE = 1.01
+#: calibrated confidence (logistic fit over 614 detections of the benchmark, +-1 day)
+CONFIDENCE_BIAS = -0.22
+CONFIDENCE_SLOPE = 1.03
 CONFIDENCE_CAP_LOG = 2.5
 
 
