@@ -96,3 +96,73 @@ def test_cosmos_2542_2543_in_snapshots(shared_data, snapshot):
     if snapshot.startswith("esri"):
         ev = pairs[frozenset({44421, 44835})]
         assert ev.metrics["min_range_km"] < 6.0 and ev.metrics["coplanarity_deg"] < 0.05
+
+
+def test_luch_olymp_is_one_inspection_across_snapshots(shared_data):
+    """The whole GEO belt in four snapshots (6 h each, 2016-2019): Luch (Olymp)
+    is reported once, with the foreign satellites it parked next to in turn
+    (Eutelsat 10A at 10 E, Paksat 1R at 38 E, Turksat 4B at 50 E, Eutelsat 70B
+    at 70.5 E), moving between each; nothing tells the detector where to look."""
+    from orbwatch.detect.inspector import inspect_snapshots
+    from orbwatch.elements.readers import read_path
+    from orbwatch.elements.satcat import merge_by_norad, read_satcat
+
+    recs = []
+    for p in ("satcat/celestrak_satcat_2019-08-06_from_trusat.csv.gz",
+              "satcat/esri_oio_2020-07-14.csv.gz"):
+        recs += read_satcat(shared_data / p).records
+    rows = {n: {"name": r.name, "owner": r.owner, "object_type": r.object_type,
+                "intldes": r.intldes} for n, r in merge_by_norad(recs).items()}
+    snaps = []
+    for name in ("esri_tle_2016-10-02.txt.gz", "esri_tle_2017-11-28.txt.gz",
+                 "keeptrack_TLE_2018-08-20.json.gz", "odap_spacetrack_3le_2019-12-19.txt.gz"):
+        sets = read_path(shared_data / "catalog" / name, future_tolerance_days=None).sets
+        snaps.append([s for s in sets if 0.9 < s.mean_motion < 1.1 and s.eccentricity < 0.1])
+    events, found = inspect_snapshots(snaps, days=0.25, regimes=["geo"], objects=rows)
+    luch = [e for e in found if 40258 in e.objects]
+    assert len(luch) == 1
+    ev = luch[0]
+    assert ev.objects[0] == 40258 and ev.evidence["inspector"]["owner"] == "CIS"
+    targets = ev.evidence["targets"]
+    assert [t["norad"] for t in targets] == [34710, 37779, 40984, 39020]
+    assert [t["owner"] for t in targets] == ["EUTE", "PAKI", "TURK", "EUTE"]
+    assert ev.evidence["foreign_targets"] == 4 and ev.metrics["relocations_seen"] == 3
+    assert all(t["min_range_km"] < 120 for t in targets)
+    lons = [t["longitude_deg"] for t in targets]
+    assert all(abs(b - a) > 5 for a, b in zip(lons, lons[1:], strict=False))
+    assert ev.confidence == 0.9 and ev.metrics["mobility"] == 1.0
+    # parked objects whose neighbour arrived are not inspectors: no inspection
+    # has a target of Luch's as its subject with Luch as a target
+    assert not any(40258 in e.objects[1:] for e in found)
+
+
+def test_cli_per_file_reports_the_inspector(shared_data, tmp_path, capsys):
+    """``orbwatch proximity --per-file``: each file one snapshot.  Two GEO arcs
+    (Luch's neighbourhood in 2018 at 50 E and 2019 at 70.5 E, written as TLE
+    files) give one inspection with its two targets."""
+    import json
+
+    import orbwatch.cli.proximity  # noqa: F401  (registers the command)
+    from orbwatch.cli.app import main
+    from orbwatch.detect.proximity import longitude_deg
+    from orbwatch.elements.readers import read_path
+    from orbwatch.elements.tle import format_tle
+
+    args = ["proximity", "--per-file", "--regime", "geo", "--days", "0.25", "--format", "json",
+            "--satcat", str(shared_data / "satcat/esri_oio_2020-07-14.csv.gz")]
+    for name, lon in (("keeptrack_TLE_2018-08-20.json.gz", 49.9),
+                      ("odap_spacetrack_3le_2019-12-19.txt.gz", 70.6)):
+        sets = read_path(shared_data / "catalog" / name, future_tolerance_days=None).sets
+        arc = [s for s in sets if 0.9 < s.mean_motion < 1.1 and s.eccentricity < 0.1
+               and abs(longitude_deg(s, s.epoch_us) - lon) < 3.0]
+        path = tmp_path / f"{name}.tle"
+        path.write_text("".join(f"{s.name or s.norad}\n" + "\n".join(format_tle(s)) + "\n"
+                                for s in arc))
+        args += ["--catalog", str(path)]
+    assert main(args) == 0
+    out = json.loads(capsys.readouterr().out)
+    found = [e for e in out if e["kind"] == "inspection" and e["objects"][0] == 40258]
+    assert len(found) == 1
+    assert [t["norad"] for t in found[0]["evidence"]["targets"]] == [40984, 39020]
+    assert main(["proximity", "--per-file", "--regime", "geo"]) == 1
+    assert "--per-file needs --catalog" in capsys.readouterr().err

@@ -217,8 +217,16 @@ def test_real_geo_same_owner_clusters(snapshot_2023):
     assert len(clusters) >= 20
     assert {e.evidence["owners"][0] for e in clusters} >= {"SES", "ITSO"}
     assert all(e.metrics["min_range_km"] <= 300.0 for e in report.events)
-    assert all(e.metrics["rel_speed_kms"] <= 0.3 for e in report.events)
     assert labels.count("foreign approach") > 0
+    # Luch (Olymp) parked next to Intelsat 37e at 18 deg W: a foreign approach
+    luch = next(e for e in report.events if set(e.objects) == {40258, 42950})
+    assert luch.evidence["label"] == "foreign approach"
+    assert set(luch.evidence["owners"]) == {"CIS", "ITSO"}
+    assert luch.metrics["min_range_km"] < 80 and luch.metrics["rel_speed_kms"] < 0.01
+    assert luch.metrics["duration_s"] == DAY / 4 / 1e6  # in range all window long
+    assert all(-18.2 < lon < -17.9 for lon in luch.evidence["longitudes_deg"])
+    # slow means coplanar here: no pair above the data-derived 0.05 km/s
+    assert max(e.metrics["rel_speed_kms"] for e in report.events) <= 0.05
 
 
 def test_cli_json_and_user_errors(tmp_path, capsys):

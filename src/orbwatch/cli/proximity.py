@@ -12,7 +12,7 @@ from orbwatch.cli.app import DbOption, app
 from orbwatch.cli.catalog import open_db, read_catalog_files
 from orbwatch.cli.output import OutputFormat, emit, err_console
 from orbwatch.cli.scheduler import SchedulerOption, open_runner, parse_scheduler
-from orbwatch.detect.inspector import detect_inspections
+from orbwatch.detect.inspector import detect_inspections, inspect_snapshots
 from orbwatch.detect.proximity import DEFAULT_THRESHOLDS_KM, REGIMES, detect_proximity
 from orbwatch.errors import UserError
 from orbwatch.time import format_iso, now_us, parse_iso
@@ -23,18 +23,21 @@ __all__ = ["proximity_cmd", "load_catalog_files", "event_rows"]
 def load_catalog_files(paths: list[str], satcat: list[str] | None):
     """Element sets of every file (all kept: several snapshots are a history) and
     catalogue rows from the ``--satcat`` files."""
+    return read_catalog_files(paths), satcat_rows(satcat)
+
+
+def satcat_rows(satcat: list[str] | None) -> dict[int, dict]:
+    """Catalogue rows (name, owner, object type, designator) of the ``--satcat`` files."""
     from orbwatch.elements.satcat import merge_by_norad, read_satcat
 
-    sets = read_catalog_files(paths)
     records = []
     for p in satcat or []:
         try:
             records.extend(read_satcat(p).records)
         except OSError as exc:
             raise UserError(f"--satcat {p}: {exc.strerror or exc}") from None
-    rows = {n: {"name": r.name, "owner": r.owner, "object_type": r.object_type,
+    return {n: {"name": r.name, "owner": r.owner, "object_type": r.object_type,
                 "intldes": r.intldes} for n, r in merge_by_norad(records).items()}
-    return sets, rows
 
 
 def event_rows(events) -> list[dict]:
@@ -85,6 +88,10 @@ def proximity_cmd(
     segment_hours: float = typer.Option(24.0, "--segment-hours",
                                         help="Element sets are re-chosen (nearest in epoch) "
                                              "per segment of this length."),
+    per_file: bool = typer.Option(False, "--per-file",
+                                  help="Each --catalog file is one snapshot: a window of "
+                                       "--days centred on its median epoch (its own sets "
+                                       "only); inspectors across the snapshots."),
     inspections: bool = typer.Option(True, "--inspections/--no-inspections",
                                      help="Also report inspectors (sequences of targets)."),
     workers: int = typer.Option(1, "--workers", help="Processes per screening (local Dask "
@@ -115,6 +122,18 @@ def proximity_cmd(
     regimes = list(REGIMES) if regime.lower() == "all" else [regime.lower()]
     if regimes[0] not in REGIMES:
         raise UserError(f"--regime: expected {', '.join(REGIMES)} or all, found {regime!r}")
+    thresholds = {g: threshold for g in REGIMES} if threshold else dict(DEFAULT_THRESHOLDS_KM)
+    if per_file:
+        if not catalog:
+            raise UserError("--per-file needs --catalog files (one snapshot each)")
+        rows = satcat_rows(satcat)
+        snaps = [read_catalog_files([p]) for p in catalog]
+        with open_runner(scheduler, workers) as runner:
+            events, found = inspect_snapshots(
+                snaps, days=days, regimes=regimes, thresholds_km=thresholds, objects=rows,
+                segment_s=segment_hours * 3600.0, workers=workers, runner=runner)
+        _emit([*events, *(found if inspections else [])], len(events), fmt)
+        return
     if catalog:
         sets, rows = load_catalog_files(catalog, satcat)
     else:
@@ -125,7 +144,6 @@ def proximity_cmd(
         if not sets:
             raise UserError("the database holds no element sets within 30 days of the "
                             "window; run 'orbwatch ingest' first")
-    thresholds = {g: threshold for g in REGIMES} if threshold else dict(DEFAULT_THRESHOLDS_KM)
     with open_runner(scheduler, workers) as runner:
         report = detect_proximity(sets, start_us, stop_us, regimes=regimes,
                                   thresholds_km=thresholds, objects=rows,
@@ -134,8 +152,11 @@ def proximity_cmd(
     events = list(report.events)
     if inspections:
         events += detect_inspections(report.events)
-    err_console.print(f"proximity: {report.stats['objects']} objects per regime, "
-                      f"{len(report.events)} pairs, "
+    _emit(events, len(report.events), fmt, f"{report.stats['objects']} objects per regime, ")
+
+
+def _emit(events, pairs: int, fmt: OutputFormat, objects: str = "") -> None:
+    err_console.print(f"proximity: {objects}{pairs} pairs, "
                       f"{sum(e.kind == 'inspection' for e in events)} inspections",
                       highlight=False, markup=False)
     if fmt is OutputFormat.json:

@@ -46,14 +46,22 @@ from orbwatch.time import format_iso, jd_fr
 
 __all__ = ["DEFAULT_THRESHOLDS_KM", "DEFAULT_SLOW_KMS", "REGIMES", "PairRecord",
            "ProximityReport", "detect_proximity", "regime_of",
-           "plane_angle_deg", "manoeuvre_check", "pair_profile", "LABELS"]
+           "plane_angle_deg", "longitude_deg", "manoeuvre_check", "pair_profile", "LABELS"]
 
 #: regime groups screened separately, and the screen regimes each holds
 REGIMES = {"leo": ("LEO_LOW_DRAG", "LEO_HIGH_DRAG"), "meo": ("MEO",), "heo": ("HEO",),
            "geo": ("GEO",)}
+#: GEO 300 km holds 95 % of the same-owner payload pairs that stay together
+#: (279 km in the 2023-04-13 catalogue); see docs/proximity_findings.md
 DEFAULT_THRESHOLDS_KM = {"leo": 50.0, "meo": 100.0, "heo": 50.0, "geo": 300.0}
-#: largest relative speed (km/s) at closest approach of a "slow" approach
-DEFAULT_SLOW_KMS = {"leo": 0.5, "meo": 0.5, "heo": 0.5, "geo": 0.3}
+#: largest relative speed (km/s) at closest approach of a "slow" approach: above
+#: every pair that stayed together (coplanar within 1 deg, in range 90 % of 12 h;
+#: LEO max 0.105, GEO max 0.046 in 2023-04-13) and below 99.9 % of crossing pairs
+#: (planes 1 deg or more apart; LEO 0.1 % quantile 0.158, GEO 0.058).  MEO is
+#: GEO's figure scaled by orbital speed (3.9 / 3.07 km/s); HEO takes LEO's.
+DEFAULT_SLOW_KMS = {"leo": 0.15, "meo": 0.07, "heo": 0.15, "geo": 0.05}
+#: a formation's secular drift takes at least this long to carry it out of range
+FORMATION_DAYS = 5.0
 LABELS = ("docked", "formation", "same-launch objects", "constellation neighbours",
           "same-owner cluster", "foreign approach", "unattributed approach", "drift-through",
           "passive objects")
@@ -82,6 +90,17 @@ def _normal(s: ElementSet, at_us: int) -> np.ndarray:
     rate = -1.5 * n * _J2 * (_RE / p) ** 2 * math.cos(i)  # rad/s
     raan = math.radians(s.raan) + rate * (at_us - s.epoch_us) / 1e6
     return np.array([math.sin(i) * math.sin(raan), -math.sin(i) * math.cos(raan), math.cos(i)])
+
+
+def longitude_deg(s: ElementSet, at_us: int) -> float:
+    """Earth-fixed longitude (deg east, -180..180) of an object at ``at_us`` on SGP4:
+    where a geostationary object sits, to tell a relocation from a neighbour's."""
+    from sgp4.propagation import gstime
+
+    jd, fr = jd_fr(np.array([at_us], dtype=np.int64))
+    _, r, _ = satrec_from_elements(s).sgp4_array(jd, fr)
+    lon = math.atan2(r[0, 1], r[0, 0]) - gstime(jd[0] + fr[0])
+    return (math.degrees(lon) + 180.0) % 360.0 - 180.0
 
 
 def plane_angle_deg(a: ElementSet, b: ElementSet, at_us: int) -> float:
@@ -267,7 +286,7 @@ def _docked(rec: PairRecord, stacks: dict[int, tuple[int, ...]] | None = None) -
 
 
 def _label(rec: PairRecord, ra: dict, rb: dict, moved: bool, window_s: float,
-           stacks: dict[int, tuple[int, ...]]) -> str:
+           stacks: dict[int, tuple[int, ...]], drift_km_per_day: float) -> str:
     types = [r.get("object_type") or infer_object_type(r.get("name")) for r in (ra, rb)]
     passive = all(t in ("debris", "rocket body") for t in types)
     if _docked(rec, stacks):
@@ -276,15 +295,20 @@ def _label(rec: PairRecord, ra: dict, rb: dict, moved: bool, window_s: float,
     oa, ob = ra.get("owner"), rb.get("owner")
     pa, pb = _prefix(ra.get("name")), _prefix(rb.get("name"))
     coplanar = rec.plane_deg < 1.0
+    # a formation keeps its geometry: payloads, coplanar, in range all window long,
+    # and a secular drift that takes FORMATION_DAYS or more to leave the threshold
+    kept = (rec.regime != "geo" and coplanar and rec.duration_s >= 0.9 * window_s
+            and abs(drift_km_per_day) * FORMATION_DAYS <= rec.threshold_km
+            and not any(t in ("debris", "rocket body") for t in types))
+    if kept and ((la and la == lb) or (oa and oa == ob)):
+        return "formation"
     if la and la == lb:
-        return "formation" if not any(t in ("debris", "rocket body") for t in types) \
-            and coplanar else "same-launch objects"
+        return "same-launch objects"
     if pa and pa == pb and (oa == ob or not oa or not ob) and not passive \
             and rec.plane_deg < 2.0 and rec.regime != "geo":
         return "constellation neighbours"
     if oa and oa == ob:
-        return "formation" if rec.regime == "leo" and coplanar and not passive \
-            else "same-owner cluster"
+        return "same-owner cluster"
     if passive:
         return "passive objects"
     persistent = rec.duration_s >= 0.5 * window_s or (rec.approaches >= 3 and coplanar)
@@ -400,13 +424,13 @@ def _event(rec: PairRecord, by_norad, objects, lookback_days: float,
     moves = {n: manoeuvre_check(by_norad[n], rec.first_us, lookback_days=lookback_days)
              for n in (rec.a, rec.b)}
     movers = [n for n in (rec.a, rec.b) if moves[n]]
-    label = _label(rec, ra, rb, bool(movers), window_s, stacks)
     subject = max(movers, key=lambda n: moves[n]["score"]) if movers else rec.a
     other = rec.b if subject == rec.a else rec.a
     rows = {rec.a: ra, rec.b: rb}
     ss, so = rec.sets[subject], rec.sets[other]
     a_mean = 0.5 * (ss.semi_major_axis_km + so.semi_major_axis_km)
     drift = (so.mean_motion - ss.mean_motion) * 2 * math.pi * a_mean  # km/day, other ahead
+    label = _label(rec, ra, rb, bool(movers), window_s, stacks, drift)
     ages = [abs(rec.min_time_us - s.epoch_us) / _DAY_US for s in (ss, so)]
     manoeuvre = None
     if movers:
@@ -444,6 +468,8 @@ def _event(rec: PairRecord, by_norad, objects, lookback_days: float,
             "manoeuvre": manoeuvre,
             "history_sets": [n_hist[subject], n_hist[other]],
             "plane_angle_rxv_deg": rec.plane_deg,
+            "longitudes_deg": [round(longitude_deg(s, rec.min_time_us), 3) for s in (ss, so)]
+            if rec.regime == "geo" else None,
             "element_sets": [{"norad": s.norad, "epoch": s.epoch_iso, "source": s.source,
                               "stale": a > STALE_DAYS} for s, a in zip((ss, so), ages,
                                                                        strict=True)],
