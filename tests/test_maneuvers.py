@@ -51,6 +51,11 @@ def _history(*, geo: bool, burns, days=150, outlier_day=None, seed=1, lag_days=0
     else:
         a0, e0, i0, decay, sig_a, sig_i = 7160.0, 1.1e-3, 98.6, 4e-3, 4e-3, 2e-4
         i_rate, raan_rate, argp_rate = 0.0, 0.9856, -3.0
+    if not geo:  # SGP4's own J2 drift, as real sets follow it (cross-track residuals)
+        sat = ElementSet(norad=90001, epoch_us=T0, eccentricity=e0, inclination=i0, raan=40.0,
+                         arg_perigee=90.0, mean_anomaly=0.0, bstar=1e-5,
+                         mean_motion=math.sqrt(MU / a0**3) * 86400 / (2 * math.pi)).satrec()
+        raan_rate, argp_rate = math.degrees(sat.nodedot) * 1440, math.degrees(sat.argpdot) * 1440
     v = math.sqrt(MU / a0)
     a_true = a0 - decay * t
     inc = i0 + i_rate * t + rng.normal(0, sig_i, t.size)

@@ -47,18 +47,24 @@ from orbwatch.detect.maneuver_leap import leap_shift_us
 from orbwatch.time import jd_fr
 
 __all__ = ["LAGS", "SIDE", "PredictionResiduals", "prediction_residuals", "along_z",
-           "crossing_scores", "pair_median_scores", "drag_curvature"]
+           "crossing_scores", "pair_median_scores", "cross_track_scores", "drag_curvature"]
 
 LAGS = 4
+#: plane differences are compared over pairs at most this many sets apart (the node
+#: drift SGP4 does not model grows with the gap)
+PLANE_LAGS = 3
 SIDE = 3
 _MAD = 1.4826
 
 
 class PredictionResiduals:
-    """``along[i, l]`` etc.: set ``i`` propagated to the epoch of set ``i + l + 1`` (km)."""
+    """``along[i, l]`` etc.: set ``i`` propagated to the epoch of set ``i + l + 1`` (km);
+    ``plane``: the angle between the two orbit normals there times the radius (km, the
+    cross-track amplitude of the plane difference, whatever the phase)."""
 
-    def __init__(self, along, radial, cross, gap_days):
+    def __init__(self, along, radial, cross, gap_days, plane=None):
         self.along, self.radial, self.cross, self.gap_days = along, radial, cross, gap_days
+        self.plane = np.abs(cross) if plane is None else plane
 
 
 def _rtn_unit(r, v):
@@ -83,21 +89,25 @@ def prediction_residuals(sets, lags: int = LAGS) -> PredictionResiduals:
     rn, tn, nn = _rtn_unit(own_r, own_v)
     shape = (n, lags)
     along, radial, cross = np.full(shape, np.nan), np.full(shape, np.nan), np.full(shape, np.nan)
-    gap = np.full(shape, np.nan)
+    gap, plane = np.full(shape, np.nan), np.full(shape, np.nan)
     leap = leap_shift_us(ep[0], ep)  # propagate over the time that passed
     for i, sat in enumerate(sats[:-1]):
         j = np.arange(i + 1, min(n, i + lags + 1))
         shift = leap[j] - leap[i]
-        e, r, _ = sat.sgp4_array(*jd_fr(ep[j] + shift)) if shift.any() else \
+        e, r, v = sat.sgp4_array(*jd_fr(ep[j] + shift)) if shift.any() else \
             sat.sgp4_array(jd[j], fr[j])
         d = np.asarray(r) - own_r[j]
+        h = np.cross(np.asarray(r), np.asarray(v))
+        h /= np.linalg.norm(h, axis=1, keepdims=True)
         bad = np.asarray(e) != 0
         li = j - i - 1
         along[i, li] = np.where(bad, np.nan, np.einsum("ij,ij->i", d, tn[j]))
         radial[i, li] = np.where(bad, np.nan, np.einsum("ij,ij->i", d, rn[j]))
         cross[i, li] = np.where(bad, np.nan, np.einsum("ij,ij->i", d, nn[j]))
         gap[i, li] = (ep[j] - ep[i]) / 86_400e6
-    return PredictionResiduals(along, radial, cross, gap)
+        turn = np.linalg.norm(np.cross(h, nn[j]), axis=1) * np.linalg.norm(own_r[j], axis=1)
+        plane[i, li] = np.where(bad, np.nan, turn)
+    return PredictionResiduals(along, radial, cross, gap, plane)
 
 
 def _gap_fit(x: np.ndarray, g: np.ndarray) -> np.ndarray | None:
@@ -170,6 +180,18 @@ def pair_median_scores(z: np.ndarray) -> np.ndarray:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
         return np.nan_to_num(np.nanmedian(np.column_stack(cols), axis=1))
+
+
+def cross_track_scores(res: PredictionResiduals) -> np.ndarray:
+    """Per interval (N-1): the median, over the pairs of sets spanning it (at most
+    ``PLANE_LAGS`` apart), of the plane difference (``res.plane``, the cross-track
+    amplitude) in units of its own typical value per lag.  A plane change moves the satellite cross-track around the whole
+    orbit; a turn of the mean elements that moves nothing does not."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        scale = np.nanmedian(res.plane, axis=0)
+    u = res.plane / np.where(scale > 0, scale, np.inf)
+    return pair_median_scores(np.nan_to_num(u[:, :PLANE_LAGS], nan=0.0))
 
 
 def crossing_scores(z: np.ndarray, side: int = SIDE) -> np.ndarray:
