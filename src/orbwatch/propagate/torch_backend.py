@@ -12,7 +12,11 @@ The element sets reach dsgp4 as TLE lines (:func:`orbwatch.elements.tle.format_t
 the input dsgp4 initialises from, so both backends see the same elements
 when the sets came from TLEs; times are measured from the TLE's own epoch
 (``jdsatepoch + jdsatepochF``, as python-sgp4) in float64.  Checked
-against the C++ SGP4 on the tcppver cases (see the design notes).
+against the C++ SGP4 on the tcppver cases and on 2,046 objects of the real
+2023-04-13 catalogue over a day (see the design notes).  dsgp4 reports no
+SGP4 error codes: states inside the Earth or non-finite are marked decayed
+(code 6); other C++ error codes (eccentricity out of range) are not seen.
+``sticky_decay`` is accepted for the C++ batch's signature and not applied.
 """
 
 from __future__ import annotations
@@ -28,6 +32,9 @@ from orbwatch.time import jd_fr
 
 __all__ = ["BackendUnavailableError", "torch_available", "cuda_available",
            "TorchSatelliteBatch", "best_batch"]
+
+
+_RE_KM = 6378.135  # WGS72 Earth radius
 
 
 class BackendUnavailableError(OrbwatchError):
@@ -96,8 +103,11 @@ class TorchSatelliteBatch:
             tsince = ((jd[k] - self._jd) + (fr[k] - self._fr)) * 1440.0
             ts = torch.as_tensor(tsince, device=self.device)
             state = dsgp4.propagate_batch(self._batch, ts, initialized=True)
-            s = state.detach().to("cpu").numpy()
-            bad = ~np.isfinite(s).all(axis=(1, 2))
+            s = state.detach().to("cpu").numpy().reshape(n, 2, 3)
+            # dsgp4 flags no SGP4 error codes: a non-finite state or one inside the
+            # Earth (a decayed object, C++ code 6) is marked decayed here
+            rr = np.einsum("nk,nk->n", s[:, 0], s[:, 0])
+            bad = ~np.isfinite(s).all(axis=(1, 2)) | ~(rr >= _RE_KM * _RE_KM)
             pos[:, k], vel[:, k] = s[:, 0], s[:, 1]
             pos[bad, k] = np.nan
             vel[bad, k] = np.nan
