@@ -193,20 +193,22 @@ def inspectors(events: list, belts: list) -> None:
     summary = [[f"{e.objects[0]} {e.evidence['inspector']['name']}",
                 e.evidence["inspector"]["owner"] or "?", e.metrics["targets"],
                 e.evidence["foreign_targets"], f"{e.metrics['mobility']:.2f}",
-                e.metrics["snapshots_seen"], e.confidence,
+                e.metrics["controlled_snapshots"], e.confidence,
                 " -> ".join(t["name"] or str(t["norad"]) for t in e.evidence["targets"])]
                for e in sorted(found, key=lambda e: (-e.confidence, -e.metrics["targets"],
                                                      -e.metrics["mobility"]))]
-    table(summary, ["inspector", "owner", "targets", "foreign", "mobility", "snapshots",
+    table(summary, ["inspector", "owner", "targets", "foreign", "mobility", "controlled",
                     "confidence", "targets in turn"])
     for ev in sorted(strong, key=lambda e: -e.metrics["targets"]):
         ins = ev.evidence["inspector"]
         print(f"### {ins['norad']} {ins['name']} ({ins['owner'] or 'owner unknown'}): "
               f"{ev.metrics['targets']} targets, {ev.metrics['relocations_seen']} relocations, "
               f"{ev.evidence['foreign_targets']} foreign-owned, mobility "
-              f"{ev.metrics['mobility']:.2f} over {ev.metrics['snapshots_seen']} snapshots\n")
-        print("Longitude track: " + ", ".join(f"{d} {lon:+.1f}"
-                                              for d, lon in ev.evidence["longitude_track"]))
+              f"{ev.metrics['mobility']:.2f} over {ev.metrics['controlled_snapshots']} controlled "
+              f"snapshots\n")
+        print("Longitude track (deg E, drift deg/day): " + ", ".join(
+            f"{p['date']} {p['lon']:+.1f} ({p['drift_deg_day']:+.2f})"
+            for p in ev.evidence["longitude_track"]))
         print()
         table([[t["start"][:10], t["end"][:10], f"{t['norad']} {t['name']}", t["owner"] or "?",
                 f"{t['longitude_deg']:.2f}" if t["longitude_deg"] is not None else "",

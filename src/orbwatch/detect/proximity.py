@@ -51,14 +51,16 @@ __all__ = ["DEFAULT_THRESHOLDS_KM", "DEFAULT_SLOW_KMS", "REGIMES", "PairRecord",
 #: regime groups screened separately, and the screen regimes each holds
 REGIMES = {"leo": ("LEO_LOW_DRAG", "LEO_HIGH_DRAG"), "meo": ("MEO",), "heo": ("HEO",),
            "geo": ("GEO",)}
-#: GEO 300 km holds 95 % of the same-owner payload pairs that stay together
-#: (279 km in the 2023-04-13 catalogue); see docs/proximity_findings.md
+#: GEO 300 km holds over 95 % of the same-owner payload pairs that stay together
+#: (95 % quantile 242 km in the 2023-04-13 catalogue; benchmarks/proximity_real.py,
+#: docs/proximity_findings.md)
 DEFAULT_THRESHOLDS_KM = {"leo": 50.0, "meo": 100.0, "heo": 50.0, "geo": 300.0}
 #: largest relative speed (km/s) at closest approach of a "slow" approach: above
 #: every pair that stayed together (coplanar within 1 deg, in range 90 % of 12 h;
-#: LEO max 0.105, GEO max 0.046 in 2023-04-13) and below 99.9 % of crossing pairs
-#: (planes 1 deg or more apart; LEO 0.1 % quantile 0.158, GEO 0.058).  MEO is
-#: GEO's figure scaled by orbital speed (3.9 / 3.07 km/s); HEO takes LEO's.
+#: 2023-04-13: GEO max 0.036; LEO max 0.041 within 50 km, 0.105 within 100 km)
+#: and below 99.9 % of crossing pairs (planes 1 deg or more apart; 0.1 %
+#: quantile GEO 0.058, LEO 0.158-0.198).  MEO is GEO's figure scaled by orbital
+#: speed (3.9 / 3.07 km/s); HEO takes LEO's.
 DEFAULT_SLOW_KMS = {"leo": 0.15, "meo": 0.07, "heo": 0.15, "geo": 0.05}
 #: a formation's secular drift takes at least this long to carry it out of range
 FORMATION_DAYS = 5.0
