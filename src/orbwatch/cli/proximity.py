@@ -48,7 +48,8 @@ def event_rows(events) -> list[dict]:
         names = e.get("names") or [e.get("inspector", {}).get("name")]
         owners = e.get("owners") or [e.get("inspector", {}).get("owner")]
         out.append({
-            "kind": ev.kind, "label": e.get("label", "inspection"),
+            "kind": ev.kind, "label": e.get("label") or
+            ("inspection (roving)" if ev.confidence >= 0.9 else "inspection (candidate)"),
             "subject": ev.objects[0], "subject_name": names[0], "subject_owner": owners[0],
             "other": ",".join(map(str, ev.objects[1:])),
             "other_name": names[1] if len(names) > 1 else

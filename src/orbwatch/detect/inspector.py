@@ -19,6 +19,10 @@ snapshot: :func:`inspect_snapshots`).  For each object:
    one an inspector); elsewhere its element-set history shows a manoeuvre
    before the visit.
 4. ``min_targets`` or more targets make one inspection.
+5. Over catalogue snapshots, :func:`assess_mobility` adds the GEO inspector's
+   longitude track and how often it moved between controlled positions: a
+   roving inspector (Luch/Olymp, GSSAP) keeps moving; a satellite moved once
+   to a new operational slot reads as a two-target sequence too.
 """
 
 from __future__ import annotations
