@@ -288,3 +288,26 @@ def test_leap_seconds_counted_in_propagation():
     assert tai_minus_utc_s(t).tolist() == [36, 37, 35]
     assert leap_shift_us(t[0], t).tolist() == [0, 1_000_000, -1_000_000]
     assert leap_shift_us(T0, T0 + 30 * DAY) == 0
+
+
+def test_a_geo_plane_change_is_not_dated_by_an_along_track_ramp(tmp_path):
+    """The demo inspector's plane-match burn (10 m/s normal) 3.6 days after a phasing
+    burn: the converged-ramp correction (an along-track trace) must not move it back
+    onto the earlier burn, where the merge swallowed it (30-day scenario, seed 0)."""
+    from orbwatch.elements.readers import read_path
+    from orbwatch.scenario import DEFAULT_START_US, build_scenario
+    from orbwatch.time import parse_iso
+
+    build_scenario("inspector", tmp_path, start_us=DEFAULT_START_US, days=30, seed=0,
+                   background_size=0)
+    sets = [s for s in read_path(tmp_path / "elements.json").sets if s.norad == 99001]
+    burns = [e for e in json.loads((tmp_path / "truth.json").read_text())
+             if e["kind"] == "maneuver" and e["metrics"]["dv_rtn_kms"][2] > 0.005]
+    assert len(burns) == 1
+    t = parse_iso(burns[0]["epoch"])
+    found = detect_maneuvers(sets)
+    ep = np.array(sorted(s.epoch_us for s in sets))
+    k = int(np.searchsorted(ep, t))
+    hits = [m for m in found if ep[k - 1] <= m.epoch_us <= ep[k]]
+    assert len(hits) == 1 and hits[0].kind == "geo_ns_station_keeping", found
+    assert abs(hits[0].dv_normal * 1e3 - 10.2) < 1.0

@@ -217,15 +217,19 @@ def _walk_back(z: np.ndarray, signed: np.ndarray, k: int) -> int:
     return k
 
 
-def _normal_turn(h: HistoryArrays, k: int, trend_per_day: np.ndarray) -> float:
+def _normal_turn(h: HistoryArrays, k: int, trend_per_day: np.ndarray, *,
+                 own: bool = False) -> float:
     """Angle (rad) between the orbit normals before and after interval ``k``: medians of
     the unit normals of ``STEP_SETS`` sets on each side (past the ``SKIP_SETS`` sets that
     may still carry the old orbit), with the object's own drift of ``i`` and of the node
     (``trend_per_day``, columns as FEATURES) taken out.  Exact for large turns and
     near-equatorial orbits, where summed small changes of ``i`` and ``sin(i) dOmega``
-    are not."""
+    are not.  With ``own``, the two sets of the interval only (a burn its sets took at
+    once, with other burns around it)."""
     sel = np.r_[max(0, k - STEP_SETS + 1):k + 1,
                 k + 1 + SKIP_SETS:min(h.n, k + 1 + SKIP_SETS + STEP_SETS)]
+    if own:
+        sel = np.array([k, k + 1])
     if sel[-1] <= k:
         sel = np.r_[sel, k + 1]
     days = (h.epoch_us[sel] - h.epoch_us[k]) / 86_400e6
@@ -292,13 +296,16 @@ def _build(h: HistoryArrays, sets, k: int, st, score: float, threshold: float,
     v = math.sqrt(MU_KM3_S2 / a)
     da = float(step[0])
     dv_t = v * da / (2.0 * a)
-    dv_n = v * _normal_turn(h, k, st.trend_per_day[k]) if (step[1] or step[2]) else 0.0
+    dv_n = v * _normal_turn(h, k, st.trend_per_day[k], own=single) \
+        if (step[1] or step[2]) else 0.0
     de = math.hypot(step[3], step[4]) if h.geo else abs(step[5])
     dv_r = v * max(0.0, de - 2.0 * abs(dv_t) / v)
     regime = "geo" if h.geo else ("leo" if a < 6378.135 + 2000 else "meo/heo")
     epoch, sigma = _epoch_estimate(sets[k], sets[k + 1])
     start, end = int(h.epoch_us[k]), int(h.epoch_us[k + 1])
-    ramp = None if t_us is not None or single else ramp_epoch(sets, k)
+    # a plane change has no along-track ramp to date it by
+    ramp = None if t_us is not None or single or dv_n > math.hypot(dv_r, dv_t) \
+        else ramp_epoch(sets, k)
     if t_us is not None:
         epoch = min(max(t_us, start), end)
         sigma = (end - start) / 1e6 / math.sqrt(12.0)
