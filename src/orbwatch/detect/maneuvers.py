@@ -97,13 +97,15 @@ from orbwatch.detect.maneuver_residuals import (
 from orbwatch.events import Event
 from orbwatch.time import jd_fr
 
-__all__ = ["DEFAULT_THRESHOLD", "Maneuver", "prepare_history", "detect_maneuvers",
+__all__ = ["DEFAULT_THRESHOLD", "MIN_SETS", "Maneuver", "prepare_history", "detect_maneuvers",
            "maneuver_events", "maneuvers_to_events", "merge_close_times", "match_times",
            "score_matches"]
 
 #: robust z-score above which a step is a manoeuvre (chosen on the Shorten benchmark)
 DEFAULT_THRESHOLD = 8.0
 STEP_SETS = 3
+#: the shortest history the detector looks at (a step window on each side of a set)
+MIN_SETS = 2 * STEP_SETS + 1
 SKIP_SETS = 2
 LOCATE_FRACTION = 0.2
 #: features (indices into FEATURES) that can trigger a detection.  Outside GEO the
@@ -334,7 +336,7 @@ def detect_maneuvers(history, *, threshold: float = DEFAULT_THRESHOLD) -> list[M
     sets = prepare_history(history)
     if len({s.norad for s in sets}) > 1:
         raise ValueError("detect_maneuvers takes the history of one object")
-    if len(sets) < 2 * STEP_SETS + 1:
+    if len(sets) < MIN_SETS:
         return []
     h = history_arrays(sets)
     st = step_statistics(h, step_sets=STEP_SETS, skip_sets=SKIP_SETS)

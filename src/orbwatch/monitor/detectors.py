@@ -24,6 +24,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from orbwatch.detect.maneuvers import MIN_SETS
 from orbwatch.elements.model import ElementSet
 from orbwatch.events import Event
 
@@ -35,8 +36,9 @@ __all__ = ["Window", "DETECTORS", "window_for", "maneuver_step", "conjunction_st
 _DAY_US = 86_400_000_000
 MANEUVER_LOOKBACK_DAYS = 30.0
 PROXIMITY_LOOKBACK_DAYS = 10.0
-#: fewer sets than this in the look-back and the manoeuvre detector is not run
-MIN_MANEUVER_SETS = 12
+#: fewer sets than this in the look-back and the manoeuvre detector is not run:
+#: the detector's own minimum (a GEO object may have only 9 sets in 12 days)
+MIN_MANEUVER_SETS = MIN_SETS
 #: new debris of one launch, at least this many, is a breakup cloud
 MIN_CLOUD = 10
 #: origin searches per run at most (each is a back-propagation against candidates)
