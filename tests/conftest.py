@@ -53,3 +53,20 @@ def chromium_path() -> str:
     if not Path(path).exists():
         pytest.fail(f"{path} does not exist; install Debian's chromium package")
     return path
+
+
+#: SATCAT files whose owners cover the shared snapshots up to mid-2020
+OWNER_FILES = ("satcat/celestrak_satcat_2019-08-06_from_trusat.csv.gz",
+               "satcat/esri_oio_2020-07-14.csv.gz")
+
+
+def owner_rows(shared: Path, files=OWNER_FILES) -> dict[int, dict]:
+    """Catalogue rows (name, owner, object type, designator) by catalogue
+    number, merged from shared SATCAT files."""
+    from orbwatch.elements.satcat import merge_by_norad, read_satcat
+
+    recs = []
+    for p in files:
+        recs += read_satcat(shared / p).records
+    return {n: {"name": r.name, "owner": r.owner, "object_type": r.object_type,
+                "intldes": r.intldes} for n, r in merge_by_norad(recs).items()}

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from conftest import owner_rows
 from orbwatch.detect.inspector import detect_inspections, inspect_history
 from orbwatch.detect.proximity import detect_proximity, pair_profile, plane_angle_deg
 from orbwatch.elements.tle import read_tle
@@ -105,14 +106,8 @@ def test_luch_olymp_is_one_inspection_across_snapshots(shared_data):
     at 70.5 E), moving between each; nothing tells the detector where to look."""
     from orbwatch.detect.inspector import inspect_snapshots
     from orbwatch.elements.readers import read_path
-    from orbwatch.elements.satcat import merge_by_norad, read_satcat
 
-    recs = []
-    for p in ("satcat/celestrak_satcat_2019-08-06_from_trusat.csv.gz",
-              "satcat/esri_oio_2020-07-14.csv.gz"):
-        recs += read_satcat(shared_data / p).records
-    rows = {n: {"name": r.name, "owner": r.owner, "object_type": r.object_type,
-                "intldes": r.intldes} for n, r in merge_by_norad(recs).items()}
+    rows = owner_rows(shared_data)
     snaps = []
     for name in ("esri_tle_2016-10-02.txt.gz", "esri_tle_2017-11-28.txt.gz",
                  "keeptrack_TLE_2018-08-20.json.gz", "odap_spacetrack_3le_2019-12-19.txt.gz"):

@@ -9,6 +9,7 @@ import math
 import numpy as np
 import pytest
 
+from conftest import owner_rows
 from orbwatch.detect.proximity import detect_proximity, pair_profile, regime_of
 from orbwatch.elements.model import ElementSet
 from orbwatch.elements.tle import format_tle
@@ -151,16 +152,10 @@ def test_pair_profile_docked_is_zero():
 @pytest.fixture(scope="module")
 def snapshot_2023(shared_data):
     from orbwatch.elements.readers import read_path
-    from orbwatch.elements.satcat import merge_by_norad, read_satcat
 
     sets = read_path(shared_data / "catalog/keeptrack_TLE3_2023-04-13.txt.gz",
                      future_tolerance_days=None).sets
-    recs = []
-    for p in ("satcat/celestrak_satcat_2019-08-06_from_trusat.csv.gz",
-              "satcat/esri_oio_2020-07-14.csv.gz"):
-        recs += read_satcat(shared_data / p).records
-    rows = {n: {"name": r.name, "owner": r.owner, "object_type": r.object_type,
-                "intldes": r.intldes} for n, r in merge_by_norad(recs).items()}
+    rows = owner_rows(shared_data)
     return sets, rows
 
 

@@ -8,15 +8,13 @@ client of one party (``--as NAME`` with its key file ``--key``, by default
 from __future__ import annotations
 
 import base64
-import json
 import os
 from datetime import UTC, datetime
-from pathlib import Path
 
 import typer
 
 from orbwatch.cli.app import app
-from orbwatch.cli.output import OutputFormat, emit, err_console
+from orbwatch.cli.output import OutputFormat, emit, err_console, read_json_file
 from orbwatch.errors import UserError
 
 __all__ = ["hotline_app", "party_app"]
@@ -57,12 +55,7 @@ def _client(server: str, party: str | None, key: str | None, *, need_key: bool =
 
 
 def _read_json(path: str) -> dict:
-    try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise UserError(f"{path}: cannot read: {exc.strerror or exc}") from None
-    except json.JSONDecodeError as exc:
-        raise UserError(f"{path}: not JSON (line {exc.lineno}: {exc.msg})") from None
+    data = read_json_file(path)
     if not isinstance(data, dict):
         raise UserError(f"{path}: a payload is a JSON object")
     return data

@@ -15,7 +15,7 @@ from enum import StrEnum
 from rich.console import Console
 from rich.table import Table
 
-__all__ = ["OutputFormat", "emit", "err_console", "out_console"]
+__all__ = ["OutputFormat", "emit", "err_console", "out_console", "read_json_file"]
 
 err_console = Console(stderr=True)
 # tables piped to a file or pager keep their full width instead of 80 columns
@@ -59,3 +59,18 @@ def emit(rows: Sequence[dict], fmt: OutputFormat, *, columns: Sequence[str] | No
     for r in rows:
         table.add_row(*(_cell(r.get(c)) for c in cols))
     out_console.print(table)
+
+
+def read_json_file(path: str):
+    """The JSON document of a file the user named; unreadable or malformed
+    files are one-line user errors (path, line, what is wrong)."""
+    from pathlib import Path
+
+    from orbwatch.errors import UserError
+
+    try:
+        return json.loads(Path(path).read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise UserError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    except json.JSONDecodeError as exc:
+        raise UserError(f"{path}: not JSON (line {exc.lineno}: {exc.msg})") from None

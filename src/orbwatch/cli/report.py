@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import json
 import os
-from pathlib import Path
 
 import typer
 
 from orbwatch.cli.app import DbOption, app
-from orbwatch.cli.output import err_console
+from orbwatch.cli.output import err_console, read_json_file
 from orbwatch.errors import UserError
 
 __all__ = ["report_cmd", "read_findings"]
@@ -20,12 +18,7 @@ def read_findings(path: str) -> list[dict]:
     ``findings.json`` of the demo)."""
     from orbwatch.norms import FINDING_SCHEMA
 
-    try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise UserError(f"{path}: cannot read: {exc.strerror or exc}") from None
-    except json.JSONDecodeError as exc:
-        raise UserError(f"{path}: not JSON (line {exc.lineno}: {exc.msg})") from None
+    data = read_json_file(path)
     if isinstance(data, dict):
         data = [data]
     if not isinstance(data, list):
