@@ -29,7 +29,7 @@ import numpy as np
 
 from orbwatch.time import jd_fr
 
-__all__ = ["ramp_epoch"]
+__all__ = ["ramp_epoch", "own_frames"]
 
 BACK_DAYS = 4.0
 FIT_FROM_DAYS = 1.0
@@ -42,7 +42,7 @@ _SLACK_DAYS = 0.5
 _DAY_US = 86_400e6
 
 
-def _own_frames(sets, idx) -> tuple[np.ndarray, np.ndarray]:
+def own_frames(sets, idx) -> tuple[np.ndarray, np.ndarray]:
     """Positions and along-track unit vectors of ``sets[idx]`` at their own epochs."""
     jd, fr = jd_fr(np.array([sets[i].epoch_us for i in idx], dtype=np.int64))
     r_own = np.full((len(idx), 3), np.nan)
@@ -82,8 +82,8 @@ def ramp_epoch(sets, j: int) -> int | None:
     if refs.size < MIN_ROOTS or targets.size < 2:
         return None
     before = np.flatnonzero((ep >= ep[refs[0]] - BACK_DAYS * _DAY_US) & (ep < ep[refs[0]]))
-    r_own, t_hat = _own_frames(sets, targets)
-    rb_own, tb_hat = _own_frames(sets, before)
+    r_own, t_hat = own_frames(sets, targets)
+    rb_own, tb_hat = own_frames(sets, before)
     t = (ep[targets] - t1) / _DAY_US
     roots = []
     for p in refs:

@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from orbwatch.detect.maneuver_epoch import own_frames
 from orbwatch.detect.maneuver_leap import leap_shift_us
 from orbwatch.time import jd_fr
 
@@ -51,22 +52,6 @@ _TUKEY = 4.685
 _MAD = 1.4826
 _PASSES = 3
 _DAY_US = 86_400e6
-
-
-def _own_frames(sets, idx) -> tuple[np.ndarray, np.ndarray]:
-    """Positions and along-track unit vectors of ``sets[idx]`` at their own epochs."""
-    r_own = np.full((len(idx), 3), np.nan)
-    t_hat = np.full((len(idx), 3), np.nan)
-    jd, fr = jd_fr(np.array([sets[i].epoch_us for i in idx], dtype=np.int64))
-    for k, i in enumerate(idx):
-        e, r, v = sets[i].satrec().sgp4(float(jd[k]), float(fr[k]))
-        if e != 0:
-            continue
-        r, v = np.asarray(r), np.asarray(v)
-        h = np.cross(r, v)
-        r_own[k] = r
-        t_hat[k] = np.cross(h / np.linalg.norm(h), r / np.linalg.norm(r))
-    return r_own, t_hat
 
 
 def _ramp_integral(x: np.ndarray, width: np.ndarray) -> np.ndarray:
@@ -121,7 +106,7 @@ def onset_epoch(sets, k: int, curvature: float, *, back_sets: int = 3) -> int | 
     targets = np.flatnonzero((ep > ep[refs[-1]]) & (ep <= hi_us + AFTER_DAYS * _DAY_US))
     if targets.size < MIN_TARGETS:
         return None
-    r_own, t_hat = _own_frames(sets, targets)
+    r_own, t_hat = own_frames(sets, targets)
     t = (ep[targets] - hi_us) / _DAY_US
     lo, hi = (lo_us - hi_us) / _DAY_US, 0.0
     fits = []
