@@ -279,13 +279,7 @@ def _drag_clock(fragment_sets, el: Elements, lo: int, hi: int, third_body: bool 
                                                            third_body=third_body, **kw))
 
     base = tracked()
-    coarse = plane_epoch(base, lo, hi, metric="node")
-    metric, p_lo, p_hi = "node", lo, hi
-    if hi - coarse.epoch_us <= 400 * DAY_US:
-        metric = "line"
-        p_lo = max(lo, coarse.epoch_us - 60 * DAY_US)
-        p_hi = min(hi, coarse.epoch_us + 60 * DAY_US)
-    pf = coarse if metric == "node" else plane_epoch(base, p_lo, p_hi)
+    coarse, metric, p_lo, p_hi, pf = _plane_fits(base, lo, hi)
     variants = {f"density before the first sets x(1-+{DENSITY_SPREAD:g})":
                 [tracked(rho_scale=1 - DENSITY_SPREAD), tracked(rho_scale=1 + DENSITY_SPREAD)]}
     if n_meas < MIN_MEASURED:
@@ -303,6 +297,21 @@ def _drag_clock(fragment_sets, el: Elements, lo: int, hi: int, third_body: bool 
                          ", from one set's decay (ndot, else B*) for the rest")),
              "am_median_m2_kg": float(np.nanmedian(fit.am))}
     return base, pf, metric, iv, model
+
+
+
+def _plane_fits(el, lo: int, hi: int):
+    """The node-metric epoch over ``[lo, hi]`` and, for clouds younger than 400
+    days, the finer intersection-line epoch within 60 days of it: the line
+    metric resolves out-of-plane delta-v but degrades with drag over long
+    look-backs (measured on Fengyun-1C and Iridium 33).  Returns
+    ``(coarse, metric, lo, hi, fit)`` of the fit used."""
+    coarse = plane_epoch(el, lo, hi, metric="node")
+    if hi - coarse.epoch_us > 400 * DAY_US:
+        return coarse, "node", lo, hi, coarse
+    p_lo = max(lo, coarse.epoch_us - 60 * DAY_US)
+    p_hi = min(hi, coarse.epoch_us + 60 * DAY_US)
+    return coarse, "line", p_lo, p_hi, plane_epoch(el, p_lo, p_hi)
 
 
 def estimate_breakup(fragment_sets, *, parent=None, lookback_days: float = 20 * 365.25,
@@ -333,15 +342,7 @@ def estimate_breakup(fragment_sets, *, parent=None, lookback_days: float = 20 * 
     lo = hi - int(lookback_days * DAY_US) if window_us is None else int(window_us[0])
     if parent is not None and window_us is None:
         lo = max(lo, parent.epoch_us - 60 * DAY_US)
-    coarse = plane_epoch(el, lo, hi, metric="node")
-    # the line metric resolves out-of-plane delta-v but degrades with drag over
-    # long look-backs (measured on Fengyun-1C and Iridium 33): young clouds only
-    metric, p_lo, p_hi = "node", lo, hi
-    if hi - coarse.epoch_us <= 400 * DAY_US:
-        metric = "line"
-        p_lo = max(lo, coarse.epoch_us - 60 * DAY_US)
-        p_hi = min(hi, coarse.epoch_us + 60 * DAY_US)
-    pf = coarse if metric == "node" else plane_epoch(el, p_lo, p_hi)
+    coarse, metric, p_lo, p_hi, pf = _plane_fits(el, lo, hi)
     plane = {"node_epoch": format_iso(coarse.epoch_us, 0), "epoch": format_iso(pf.epoch_us, 0),
              "metric": metric, "grid_sigma_s": pf.sigma_s, "spread_deg": pf.spread_deg,
              "node_rate_spread_deg_day": pf.rate_spread_deg_day, "ndot": ndot_src}
