@@ -18,6 +18,7 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    rich_markup_mode="markdown",  # docstring line breaks are not paragraph breaks
 )
 
 DbOption = typer.Option(None, "--db", envvar="ORBWATCH_DB",
