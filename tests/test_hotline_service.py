@@ -167,6 +167,19 @@ def test_exact_replay_refused_also_after_restart(db_url):
     again.close()
 
 
+def test_signed_read_replay_refused_also_after_restart(db_url):
+    hl = Hotline(db_url).add("RU", "US")
+    good = sign_request("GET", "/v1/inbox", "US", hl.keys["US"])
+    assert hl.http.get("/v1/inbox", headers=good).status_code == 200
+    hl.close()
+    again = Hotline(db_url, hl.log_key)  # a new process on the same database
+    response = again.http.get("/v1/inbox", headers=good)
+    assert response.status_code == 401 and "already used" in response.json()["detail"]
+    fresh = sign_request("GET", "/v1/inbox", "US", hl.keys["US"])
+    assert again.http.get("/v1/inbox", headers=fresh).status_code == 200
+    again.close()
+
+
 def test_wrong_log_key_for_the_database_is_refused(db_url):
     Hotline(db_url).close()
     with pytest.raises(Exception, match="wrong --log-key"):

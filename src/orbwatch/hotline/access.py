@@ -53,9 +53,14 @@ class RequestVerifier:
     """Checks signed requests; ``key_of(party)`` returns the party's current key
     (base64) or raises."""
 
-    def __init__(self, key_of: Callable[[str], str], skew: timedelta = REQUEST_SKEW) -> None:
+    def __init__(self, key_of: Callable[[str], str], skew: timedelta = REQUEST_SKEW, *,
+                 remember: Callable[[str, str, datetime, datetime], bool] | None = None) -> None:
         self.key_of = key_of
         self.skew = skew
+        # remember(party, nonce, keep_until, now) -> False for a replay; the
+        # service passes the database's (ReadNonces.remember), which survives
+        # restarts; without it the pairs are kept in this process only
+        self.remember = remember
         self._seen: dict[tuple[str, str], datetime] = {}
         self._lock = threading.Lock()
 
@@ -87,6 +92,10 @@ class RequestVerifier:
             raise AccessError(f"request signature of {party!r} does not verify") from None
         except EntryError as exc:  # unknown party, revoked key
             raise AccessError(str(exc)) from None
+        if self.remember is not None:
+            if not self.remember(party, nonce, when + self.skew, now):
+                raise AccessError(f"request nonce {nonce} of {party!r} was already used")
+            return party
         with self._lock:
             for k, t in list(self._seen.items()):
                 if now - t > 2 * self.skew:

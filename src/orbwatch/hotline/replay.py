@@ -30,9 +30,15 @@ from orbwatch.hotline.errors import (
     NotYetValidError,
     ReplayError,
 )
-from orbwatch.hotline.storage import append_transaction, nonces, open_engine, read_transaction
+from orbwatch.hotline.storage import (
+    append_transaction,
+    nonces,
+    open_engine,
+    read_nonces,
+    read_transaction,
+)
 
-__all__ = ["ReplayGuard", "check_window"]
+__all__ = ["ReplayGuard", "ReadNonces", "check_window"]
 
 
 def _micros(t: datetime) -> int:
@@ -114,3 +120,25 @@ class ReplayGuard:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+class ReadNonces:
+    """The nonces of signed read requests, in the database
+    (``hotline_read_nonces``): :meth:`remember` is True for a pair not seen
+    before and False for a replay, across restarts and server processes.
+    Pairs are forgotten once their request could no longer pass the time
+    check (``keep_until``)."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def remember(self, party: str, nonce: str, keep_until: datetime, now: datetime) -> bool:
+        with append_transaction(self.engine) as conn:
+            conn.execute(delete(read_nonces).where(read_nonces.c.expires_us < _micros(now)))
+            seen = conn.execute(select(read_nonces.c.party).where(
+                read_nonces.c.party == party, read_nonces.c.nonce == nonce)).first()
+            if seen is not None:
+                return False
+            conn.execute(insert(read_nonces).values(party=party, nonce=nonce,
+                                                    expires_us=_micros(keep_until)))
+            return True

@@ -51,6 +51,7 @@ from orbwatch.hotline.errors import (
     WrongAuthorError,
 )
 from orbwatch.hotline.log import DEFAULT_ORIGIN, TransparencyLog, encode_proof
+from orbwatch.hotline.replay import ReadNonces
 from orbwatch.hotline.schemas import ENTRY_TYPES
 from orbwatch.hotline.views import entry_row, list_entries, pending_acks, recipients_of
 
@@ -173,7 +174,7 @@ def create_app(db_url: str, *, log_key: Ed25519PrivateKey | str | None = None,
     if log_key is None:
         raise HotlineError("the hotline service needs the log's signing key")
     log = TransparencyLog(db_url, log_key, origin=origin)
-    verifier = RequestVerifier(log.keys.current_key)
+    verifier = RequestVerifier(log.keys.current_key, remember=ReadNonces(log.engine).remember)
     app = FastAPI(title="orbwatch hotline", version="1",
                   description="Signed notifications between states on an RFC 9162 "
                               "transparency log.")

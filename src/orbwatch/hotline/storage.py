@@ -102,6 +102,15 @@ nonces = Table(
     Column("seen", String(40), nullable=False),
 )
 
+#: nonces of signed read requests, kept for twice the request skew: a captured
+#: request cannot be replayed, not even after a restart or on another worker
+read_nonces = Table(
+    "hotline_read_nonces", metadata,
+    Column("party", String(64), primary_key=True),
+    Column("nonce", String(128), primary_key=True),
+    Column("expires_us", BigInteger, nullable=False, index=True),
+)
+
 acks = Table(
     "hotline_acks", metadata,
     Column("entry_id", String(64), primary_key=True),
