@@ -18,7 +18,6 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path
 
 from sqlalchemy import (
     BigInteger,
@@ -38,6 +37,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import Connection, Engine
 
 from orbwatch.hotline.errors import HotlineError
+from orbwatch.store.engine import database_url, sqlite_pragmas
 
 __all__ = ["metadata", "parties", "keys", "entries", "recipients", "checkpoints", "nonces",
            "acks", "meta", "database_url", "open_engine", "append_transaction",
@@ -130,21 +130,9 @@ class StorageError(HotlineError):
     """The hotline database cannot be opened or written."""
 
 
-def database_url(db: str | os.PathLike) -> str:
-    """A SQLAlchemy URL from a URL or an SQLite file path."""
-    text_db = os.fspath(db)
-    if "://" in text_db:
-        return text_db
-    return f"sqlite:///{Path(text_db).expanduser()}"
-
-
 def _sqlite_connect(dbapi_conn, _record) -> None:
     dbapi_conn.isolation_level = None  # SQLAlchemy's "begin" event emits BEGIN itself
-    cur = dbapi_conn.cursor()
-    cur.execute("PRAGMA journal_mode=WAL")
-    cur.execute("PRAGMA synchronous=FULL")
-    cur.execute("PRAGMA busy_timeout=30000")
-    cur.close()
+    sqlite_pragmas(dbapi_conn)
 
 
 def _sqlite_begin(conn: Connection) -> None:

@@ -22,6 +22,7 @@ from sqlalchemy.engine import Connection, Engine
 from orbwatch.elements.model import ElementSet
 from orbwatch.errors import StoreError
 from orbwatch.store.catalog import refresh_objects, write_catalog_records
+from orbwatch.store.engine import database_url, sqlite_pragmas
 from orbwatch.store.schema import (
     ELEMENT_COLUMNS,
     OBJECT_COLUMNS,
@@ -74,19 +75,8 @@ class BatchReport:
         }
 
 
-def _url(db: str) -> str:
-    if "://" in db:
-        return db
-    return f"sqlite:///{Path(db).expanduser()}"
-
-
 def _sqlite_pragmas(dbapi_conn, _record) -> None:
-    cur = dbapi_conn.cursor()
-    cur.execute("PRAGMA journal_mode=WAL")
-    cur.execute("PRAGMA synchronous=FULL")
-    cur.execute("PRAGMA foreign_keys=ON")
-    cur.execute("PRAGMA busy_timeout=30000")
-    cur.close()
+    sqlite_pragmas(dbapi_conn, foreign_keys=True)
 
 
 class Store:
@@ -94,7 +84,7 @@ class Store:
 
     def __init__(self, db: str | os.PathLike | None = None, *, create: bool = True) -> None:
         self.location = str(db if db is not None else default_db_path())
-        url = _url(self.location)
+        url = database_url(self.location)
         self.is_sqlite = url.startswith("sqlite")
         if self.is_sqlite and not create:
             path = Path(url.removeprefix("sqlite:///"))
