@@ -64,6 +64,7 @@ from orbwatch.forensics.orbit import (
 )
 from orbwatch.forensics.planes import MODEL_FLOOR
 from orbwatch.forensics.revclock import release_clock
+from orbwatch.propagate.history import nearest_sets
 from orbwatch.screen.reference import pair_minimum
 from orbwatch.time import format_iso
 
@@ -143,19 +144,10 @@ class OriginResult:
         return self.to_event().to_dict()
 
 
-def _nearest(sets, at_us):
-    best: dict[int, object] = {}
-    for s in sets:
-        cur = best.get(s.norad)
-        if cur is None or abs(s.epoch_us - at_us) < abs(cur.epoch_us - at_us):
-            best[s.norad] = s
-    return list(best.values())
-
-
 def rank_candidates(child, catalog_sets, *, candidates=None, max_score: float = 3.0):
     """Candidate parents of ``child`` as (set, same_launch, score), same launch
     first, then by orbit similarity; ``candidates`` restricts the numbers."""
-    pool = [s for s in _nearest(catalog_sets, child.epoch_us) if s.norad != child.norad
+    pool = [s for s in nearest_sets(catalog_sets, child.epoch_us) if s.norad != child.norad
             and (not candidates or s.norad in candidates)]
     if not pool:
         return []
