@@ -89,18 +89,9 @@ def breakup(catalog: Catalog, *, intdes: str | None = None,
             norads: Iterable[int] | None = None, parent: int | None = None):
     """When, where and how a breakup happened, from its fragments (the pieces
     of launch ``intdes``, or ``norads``): :class:`~orbwatch.forensics.BreakupResult`."""
-    from orbwatch.forensics import estimate_breakup
+    from orbwatch.forensics.breakup import estimate_breakup, select_cloud
 
-    if (intdes is None) == (norads is None):
-        raise UserError("give intdes='YYYY-NNN' or norads=[...] (one of them)")
-    if intdes is not None:
-        frags = [s for s in catalog.sets if s.intldes and s.intldes.startswith(intdes)]
-    else:
-        wanted = {int(n) for n in norads}
-        frags = [s for s in catalog.sets if s.norad in wanted]
-    if not frags:
-        raise UserError(f"no fragments of {intdes or sorted(norads)} in this catalogue")
-    par = None if parent is None else catalog.history(parent)[0]
+    frags, par = select_cloud(catalog.sets, intdes=intdes, norads=norads, parent=parent)
     return estimate_breakup(frags, parent=par)
 
 

@@ -67,23 +67,13 @@ def breakup_cmd(
     fmt: OutputFormat = FormatOpt,
 ) -> None:
     """Date and locate a breakup from its debris; delta-v and kind."""
-    from orbwatch.forensics.breakup import estimate_breakup
+    from orbwatch.forensics.breakup import estimate_breakup, select_cloud
 
     if not intdes and not norad:
         raise UserError("give --intdes YYYY-NNN or --norad N...")
     sets = load_sets(catalog, db)
-    if intdes:
-        frags = [s for s in sets if s.intldes and s.intldes.startswith(intdes)]
-    else:
-        frags = [s for s in sets if s.norad in set(norad)]
-    par = None
-    if parent is not None:
-        ps = [s for s in sets if s.norad == parent]
-        if not ps:
-            raise UserError(f"parent {parent} has no element sets")
-        par = min(ps, key=lambda s: s.epoch_us)
-    if not frags:
-        raise UserError(f"no fragments found for {intdes or norad}")
+    frags, par = select_cloud(sets, intdes=intdes or None,
+                              norads=None if intdes else norad, parent=parent)
     result = estimate_breakup(frags, parent=par)
     if figures:
         from orbwatch.forensics.figures import gabbard_png, spread_png

@@ -49,10 +49,35 @@ from orbwatch.forensics.planes import (
 from orbwatch.forensics.track import DragFit, area_to_mass, track_back
 from orbwatch.time import format_iso
 
-__all__ = ["BreakupResult", "estimate_breakup", "classify", "latest_per_object",
-           "earliest_per_object"]
+__all__ = ["BreakupResult", "estimate_breakup", "select_cloud", "classify",
+           "latest_per_object", "earliest_per_object"]
 
 DAY_US = 86_400_000_000
+
+
+def select_cloud(sets, *, intdes: str | None = None, norads=None,
+                 parent: int | None = None) -> tuple[list, object]:
+    """The fragments of a breakup among ``sets`` (the pieces of launch
+    ``intdes``, YYYY-NNN, or the catalogue numbers ``norads``; exactly one of
+    the two) and the parent's set before the event (its oldest), if ``parent``
+    is given.  Nothing found is a :class:`~orbwatch.errors.UserError`."""
+    if (intdes is None) == (norads is None):
+        raise UserError("give the launch (intdes YYYY-NNN) or the fragments' catalogue "
+                        "numbers, one of the two")
+    if intdes is not None:
+        frags = [s for s in sets if s.intldes and s.intldes.startswith(intdes)]
+    else:
+        wanted = {int(n) for n in norads}
+        frags = [s for s in sets if s.norad in wanted]
+    if not frags:
+        raise UserError(f"no fragments of {intdes or sorted(norads)} in the catalogue")
+    par = None
+    if parent is not None:
+        ps = [s for s in sets if s.norad == parent]
+        if not ps:
+            raise UserError(f"parent {parent} has no element sets")
+        par = min(ps, key=lambda s: s.epoch_us)
+    return frags, par
 
 
 def latest_per_object(sets) -> list:
