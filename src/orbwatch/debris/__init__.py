@@ -17,6 +17,7 @@ from orbwatch.debris.breakup_model import (
 from orbwatch.debris.density import DensityTable, SpaceWeather, density, msis_density
 from orbwatch.debris.flux import CollisionRate, collision_rate_increase
 from orbwatch.debris.lifetime import Evolution, band_crossings, evolve, remaining_after
+from orbwatch.debris.whatif import orbit_arrays, run_scenario
 
 __all__ = [
     "am_from_bstar", "estimate_am",
@@ -25,4 +26,5 @@ __all__ = [
     "DensityTable", "SpaceWeather", "density", "msis_density",
     "CollisionRate", "collision_rate_increase",
     "Evolution", "band_crossings", "evolve", "remaining_after",
+    "orbit_arrays", "run_scenario",
 ]

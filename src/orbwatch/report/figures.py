@@ -188,6 +188,7 @@ def whatif_figure(store, e: Event, *, years: float = WHATIF_YEARS) -> Figure:
     had it not been destroyed."""
     from orbwatch.debris.ballistic import am_from_bstar
     from orbwatch.debris.lifetime import evolve
+    from orbwatch.debris.whatif import orbit_arrays
 
     if store is None:
         return Figure("whatif", None, "What-if curves not drawn: no element-set store given.")
@@ -202,20 +203,14 @@ def whatif_figure(store, e: Event, *, years: float = WHATIF_YEARS) -> Figure:
     am = am_from_bstar(sets)
     fill = float(np.nanmedian(am)) if np.isfinite(am).any() else 0.01
     am = np.where(np.isfinite(am) & (am > 0), am, fill)
-    def orbits(group):
-        return [np.array([f(x) for x in group], float) for f in (
-            lambda x: x.semi_major_axis_km, lambda x: x.eccentricity,
-            lambda x: np.radians(x.inclination), lambda x: np.radians(x.raan),
-            lambda x: np.radians(x.arg_perigee))]
-
-    ev = evolve(*orbits(sets), am, e.epoch_us, years, step_days=5.0)
+    ev = evolve(*orbit_arrays(sets), am, e.epoch_us, years, step_days=5.0)
     t = (ev.times_us - ev.times_us[0]) / (365.25 * _DAY_US)
     before = store.history(e.objects[0], stop_us=e.epoch_us)
     intact, how = np.ones_like(t), "assumed to stay in orbit: no set of it before the event"
     if before:
         p_am = am_from_bstar(before[-1:])
         p_am = p_am if np.isfinite(p_am).all() and (p_am > 0).all() else np.array([0.01])
-        intact = evolve(*orbits(before[-1:]), p_am, e.epoch_us, years, step_days=5.0).count
+        intact = evolve(*orbit_arrays(before[-1:]), p_am, e.epoch_us, years, step_days=5.0).count
         how = "its last set before the event, evolved the same way"
     plt = _plt()
     fig, ax = plt.subplots(figsize=(8, 3.6))
