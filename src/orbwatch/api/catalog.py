@@ -67,12 +67,15 @@ class Catalog:
     :meth:`from_store` or directly.
     """
 
-    def __init__(self, sets: Iterable[ElementSet], objects: dict[int, dict] | None = None):
+    def __init__(self, sets: Iterable[ElementSet], objects: dict[int, dict] | None = None, *,
+                 rejected: int = 0):
         by: dict[int, list[ElementSet]] = defaultdict(list)
         for s in sets:
             by[s.norad].append(s)
         self._by = {n: sorted(v, key=lambda s: s.epoch_us) for n, v in sorted(by.items())}
         self._objects = dict(objects or {})
+        #: records the readers refused (counted, never kept)
+        self.rejected = rejected
 
     # ----------------------------------------------------------------- loading
     @classmethod
@@ -94,9 +97,7 @@ class Catalog:
                        "object_type": r.object_type, "launch_date": r.launch_date,
                        "decay_date": r.decay_date, "rcs_size": r.rcs_size}
                    for n, r in merge_by_norad(rows).items()}
-        cat = cls(sets, objects)
-        cat.rejected = rejected
-        return cat
+        return cls(sets, objects, rejected=rejected)
 
     @classmethod
     def from_store(cls, db: str | os.PathLike | None = None, *,
@@ -108,8 +109,6 @@ class Catalog:
         wanted = None if norads is None else list(norads)
         return cls(store.element_sets(wanted),
                    {o["norad"]: o for o in store.objects(norads=wanted)})
-
-    rejected: int = 0
 
     # ----------------------------------------------------------------- access
     def __len__(self) -> int:
