@@ -17,7 +17,7 @@ from orbwatch.cli.app import app
 from orbwatch.cli.output import OutputFormat, emit, err_console, read_json_file
 from orbwatch.errors import UserError
 
-__all__ = ["hotline_app", "party_app"]
+__all__ = ["hotline_app", "party_app", "party_client"]
 
 hotline_app = typer.Typer(help="Signed notifications between states on a transparency log.",
                           no_args_is_help=True)
@@ -37,7 +37,7 @@ TokenOption = typer.Option(None, "--admin-token", envvar="ORBWATCH_HOTLINE_ADMIN
 FormatOption = typer.Option(OutputFormat.table, "--format", "-f", help="Output format.")
 
 
-def _client(server: str, party: str | None, key: str | None, *, need_key: bool = True):
+def party_client(server: str, party: str | None, key: str | None, *, need_key: bool = True):
     from orbwatch.hotline.client import HotlineClient
     from orbwatch.hotline.entries import read_key_file
 
@@ -115,7 +115,7 @@ def party_rotate_cmd(party: str | None = PartyOption, key: str | None = KeyOptio
     """Replace the party's key: a key_rotation entry signed with the current key."""
     from orbwatch.hotline.entries import generate_key, public_key_bytes, write_key_file
 
-    client = _client(server, party, key)
+    client = party_client(server, party, key)
     path = key or f"{party}.key"
     new = generate_key()
     with client:
@@ -142,7 +142,7 @@ def notify_cmd(kind: str = typer.Argument(..., help="Notification type (the payl
     if body["type"] != kind:
         raise UserError(f"{payload}: payload type {body['type']!r} is not {kind!r}")
     deadline = parse_time(ack_by, "--ack-by") if ack_by else None
-    with _client(server, party, key) as client:
+    with party_client(server, party, key) as client:
         result = client.notify(body, to=to or None, ack_by=deadline)
     typer.echo(f"published {kind} as entry {result['index']} (id {result['entry_id']})")
 
@@ -153,7 +153,7 @@ def ack_cmd(entry_id: str = typer.Argument(..., help="Id (hex) of the entry ackn
             party: str | None = PartyOption, key: str | None = KeyOption,
             server: str = ServerOption) -> None:
     """Acknowledge an entry addressed to the party."""
-    with _client(server, party, key) as client:
+    with party_client(server, party, key) as client:
         result = client.ack(entry_id, remarks)
     typer.echo(f"acknowledged {entry_id} as entry {result['index']}")
 
@@ -162,7 +162,7 @@ def ack_cmd(entry_id: str = typer.Argument(..., help="Id (hex) of the entry ackn
 def inbox_cmd(party: str | None = PartyOption, key: str | None = KeyOption,
               server: str = ServerOption, fmt: OutputFormat = FormatOption) -> None:
     """Entries addressed to the party and the acknowledgements it owes."""
-    with _client(server, party, key) as client:
+    with party_client(server, party, key) as client:
         data = client.inbox()
     owed = {a["entry_id"]: a for a in data["acks"]["owed"]}
     rows = [{"index": r["index"], "type": r["entry"]["type"], "author": r["entry"]["author"],
@@ -188,7 +188,7 @@ def verify_cmd(state: str | None = typer.Option(None, "--state",
     from orbwatch.hotline.audit import Auditor
 
     path = state or f"hotline-verify-{party or 'anonymous'}.json"
-    with _client(server, party, key, need_key=False) as client:
+    with party_client(server, party, key, need_key=False) as client:
         summary = Auditor(client, path, log_public_key).run()
     typer.echo(f"log verified: {summary['tree_size']} entries (was {summary['previous_size']}), "
                f"{summary['entries_checked']} signatures checked, root "

@@ -62,13 +62,13 @@ def watch_cmd(
 
     client = None
     if hotline:
-        from orbwatch.cli.hotline import _client
+        from orbwatch.cli.hotline import party_client
         from orbwatch.hotline.monitor_link import log_notifications
         from orbwatch.norms import load_notifications
 
         if not party:
             raise UserError("--hotline needs the monitor's party: --as NAME (and its --key)")
-        client = _client(hotline, party, key)
+        client = party_client(hotline, party, key)
         from_log = log_notifications(client)
         err_console.print(f"watch: {len(from_log)} signed notification(s) read from {hotline}",
                           highlight=False, markup=False)
