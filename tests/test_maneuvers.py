@@ -311,3 +311,57 @@ def test_a_geo_plane_change_is_not_dated_by_an_along_track_ramp(tmp_path):
     hits = [m for m in found if ep[k - 1] <= m.epoch_us <= ep[k]]
     assert len(hits) == 1 and hits[0].kind == "geo_ns_station_keeping", found
     assert abs(hits[0].dv_normal * 1e3 - 10.2) < 1.0
+
+
+def _confirmation_at(sets, day):
+    from orbwatch.detect.maneuver_confirm import along_confirmation
+    from orbwatch.detect.maneuver_features import history_arrays, step_statistics
+    from orbwatch.detect.maneuver_residuals import prediction_residuals
+    from orbwatch.detect.maneuvers import prepare_history
+
+    sets = prepare_history(sets)
+    h = history_arrays(sets)
+    st = step_statistics(h, step_sets=3, skip_sets=2)
+    k = int(np.searchsorted(h.epoch_us, T0 + int(day * DAY))) - 1
+    return along_confirmation(h, st, prediction_residuals(sets), [k])[k]
+
+
+def test_a_geo_step_is_confirmed_by_its_drift_and_a_refit_alone_is_not():
+    """A burn that raises a GEO orbit by ~3.3 km makes earlier sets miss later ones
+    along-track by 1.5 n da t; the same step in the *fitted* mean motion alone (the
+    positions stay on the old orbit) does not, and is not confirmed."""
+    burns = [(60.3, 0.12, 0.0)]
+    sets, _ = _history(geo=True, burns=burns, days=120, seed=5, cadence_days=0.5)
+    c, z = _confirmation_at(sets, 60.3)
+    assert 0.5 <= c <= 2.0 and z >= 12.0, (c, z)
+    quiet, _ = _history(geo=True, burns=[], days=120, seed=5, cadence_days=0.5)
+    shift = sets[0].mean_motion - quiet[0].mean_motion  # zero: same seed, before the burn
+    assert shift == 0.0
+    dn = sets[-1].mean_motion - quiet[-1].mean_motion  # the burn's change of mean motion
+    refit = [dataclasses.replace(s, mean_motion=s.mean_motion + (dn if s.epoch_us > T0 + 60.3 * DAY
+                                                                else 0.0))
+             for s in quiet]
+    c2, z2 = _confirmation_at(refit, 60.3)
+    assert abs(z2) < 3.0 and abs(c2) < 0.5, (c2, z2)
+
+
+@pytest.mark.parametrize("days", [12, 30])
+def test_a_small_geo_burn_days_after_a_large_one_is_found(tmp_path, days):
+    """The demo inspector parks with a 0.116 m/s burn 1-3 days after its 1.04 m/s
+    approach burn: the windowed test keeps one candidate there, the confirmed
+    single-interval step (maneuver_confirm) finds it inside its interval."""
+    from orbwatch.elements.readers import read_path
+    from orbwatch.scenario import DEFAULT_START_US, build_scenario
+    from orbwatch.time import parse_iso
+
+    build_scenario("inspector", tmp_path, start_us=DEFAULT_START_US, days=days, seed=0,
+                   background_size=0)
+    sets = [s for s in read_path(tmp_path / "elements.json").sets if s.norad == 99001]
+    park = [e for e in json.loads((tmp_path / "truth.json").read_text())
+            if e["kind"] == "maneuver" and e["metrics"]["dv_kms"] < 2e-4]
+    assert len(park) == 1
+    t = parse_iso(park[0]["epoch"])
+    ep = np.array(sorted(s.epoch_us for s in sets))
+    k = int(np.searchsorted(ep, t))
+    hits = [m for m in detect_maneuvers(sets) if ep[k - 1] <= m.epoch_us <= ep[k]]
+    assert len(hits) == 1 and abs(hits[0].dv_along * 1e3 - 0.116) < 0.03, hits

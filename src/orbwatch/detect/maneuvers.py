@@ -28,6 +28,11 @@ Method (same settings for every object; details in
   is a detection too, placed in that interval; where it is the same burn as
   a windowed detection the higher score stays (a burn the sets took at once
   is best placed by its own interval).
+* Near GEO a single-interval step of ``a`` counts only where the along-track
+  drift it must cause is there (:mod:`orbwatch.detect.maneuver_confirm`; real
+  GEO sets carry many refits of the mean motion with no burn) and only in the
+  blind zone of a windowed detection (:func:`_in_blind_zone`): a burn a day or
+  three after another, which the one-candidate-per-window test cannot see.
 * Outside GEO, where the sets converge to the new orbit over days (Jason:
   5-7 sets), the burn is moved back to the onset of the along-track
   departure from the old orbit (:mod:`orbwatch.detect.maneuver_onset`) when
@@ -76,6 +81,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from orbwatch.detect.maneuver_confirm import confirmed_steps
 from orbwatch.detect.maneuver_epoch import ramp_epoch
 from orbwatch.detect.maneuver_features import (
     FEATURES,
@@ -127,6 +133,9 @@ WALK_BACK_SETS = 1
 #: this, searched this many sets either side of the detected interval
 KINK_PLACE = 8.0
 KINK_REACH = 2
+#: near GEO a confirmed single-interval step this many intervals from a windowed
+#: detection may be a burn its window hid (:func:`_in_blind_zone`)
+BLIND_SETS = 2 * (STEP_SETS + SKIP_SETS)
 #: detections whose epochs come closer than this (days) are one manoeuvre
 MERGE_DAYS = 1.0
 _GRID = 193
@@ -384,13 +393,37 @@ def detect_maneuvers(history, *, threshold: float = DEFAULT_THRESHOLD) -> list[M
                 and np.max(cross[lo:hi]) < COMPONENT_Z:
             continue  # a turn of the mean-element plane that moved nothing cross-track
         out.append(m)
-    if not h.geo:
-        # single-interval steps of a: the burns of a campaign (one every day or two) that
-        # the windowed tests merge, and the interval of a burn the sets took at once
-        level = RESIDUAL_THRESHOLD * threshold / DEFAULT_THRESHOLD
-        out += [_build(h, sets, k, st, zk * threshold / level, threshold, single=True)
-                for k, zk in _campaign_steps(st.z_residual[:, 0], level)]
+    # single-interval steps of a: the burns of a campaign (one every day or two) that
+    # the windowed tests merge, and the interval of a burn the sets took at once; near
+    # GEO only those whose along-track drift confirms them (:mod:`.maneuver_confirm`)
+    level = RESIDUAL_THRESHOLD * threshold / DEFAULT_THRESHOLD
+    steps = _campaign_steps(st.z_residual[:, 0], level)
+    if h.geo:
+        steps = confirmed_steps(h, st, res, steps)
+    single = [_build(h, sets, k, st, zk * threshold / level, threshold, single=True)
+              for k, zk in steps]
+    if h.geo:
+        single = [m for (k, _), m in zip(steps, single, strict=True)
+                  if _in_blind_zone(h, st, k, m, out)]
+    out += single
     return _merge(out)
+
+
+def _in_blind_zone(h: HistoryArrays, st, k: int, m: Maneuver, found: list[Maneuver]) -> bool:
+    """Near GEO the windowed detections are placed at the phase kink; a confirmed
+    single-interval step adds only a burn they could not see: one further than
+    ``MERGE_DAYS`` from each of them but inside the reach of one's step window
+    (``BLIND_SETS`` intervals), with quiet one-interval steps of a in between (not
+    the sets still converging after that burn)."""
+    if any(abs(m.epoch_us - o.epoch_us) < MERGE_DAYS * 86_400e6 for o in found):
+        return False
+    za = np.abs(st.z_residual[:, 0])
+    for o in found:
+        j = int(np.clip(np.searchsorted(h.epoch_us, o.epoch_us, side="right") - 1, 0, h.n - 2))
+        lo, hi = sorted((j, k))
+        if 1 < hi - lo <= BLIND_SETS and np.all(za[lo + 1:hi] < COMPONENT_Z):
+            return True
+    return False
 
 
 def _campaign_steps(z: np.ndarray, level: float) -> list[tuple[int, float]]:
