@@ -290,15 +290,18 @@ def test_leap_seconds_counted_in_propagation():
     assert leap_shift_us(T0, T0 + 30 * DAY) == 0
 
 
-def test_a_geo_plane_change_is_not_dated_by_an_along_track_ramp(tmp_path):
+@pytest.mark.parametrize("days", [12, 30])
+def test_a_geo_plane_change_is_not_dated_by_an_along_track_ramp(tmp_path, days):
     """The demo inspector's plane-match burn (10 m/s normal) 3.6 days after a phasing
     burn: the converged-ramp correction (an along-track trace) must not move it back
-    onto the earlier burn, where the merge swallowed it (30-day scenario, seed 0)."""
+    onto the earlier burn, where the merge swallowed it (30-day scenario, seed 0).  At 12
+    days it comes 1.5 days after the phasing burn, inside that detection's step window:
+    the confirmed single-interval inclination step finds it (maneuver_confirm)."""
     from orbwatch.elements.readers import read_path
     from orbwatch.scenario import DEFAULT_START_US, build_scenario
     from orbwatch.time import parse_iso
 
-    build_scenario("inspector", tmp_path, start_us=DEFAULT_START_US, days=30, seed=0,
+    build_scenario("inspector", tmp_path, start_us=DEFAULT_START_US, days=days, seed=0,
                    background_size=0)
     sets = [s for s in read_path(tmp_path / "elements.json").sets if s.norad == 99001]
     burns = [e for e in json.loads((tmp_path / "truth.json").read_text())

@@ -29,6 +29,12 @@ that span it (and no other candidate step) follow that line:
   residuals ``O`` on the expected ones ``E`` (``t_b`` at the interval's middle)
   must lie within ``AMPLITUDE`` of 1, and its significance
   ``sum(O E / s^2) / sqrt(sum(E^2 / s^2))`` must reach ``CONFIRM_Z``.
+
+A turn of the orbit plane is confirmed the same way by the cross-track
+residuals: a real turn by the angle ``theta`` displaces a later set from an
+earlier one's plane by ``r theta |sin(phase)|`` (RMS ``r theta / sqrt 2`` over
+the random phases of the sets' epochs), a refit of ``i`` or the node alone
+does not (:func:`cross_confirmation`).
 """
 
 from __future__ import annotations
@@ -40,7 +46,8 @@ import numpy as np
 from orbwatch.detect.maneuver_features import HistoryArrays, StepStatistics
 from orbwatch.detect.maneuver_residuals import PredictionResiduals
 
-__all__ = ["CONFIRM_Z", "AMPLITUDE", "NOISE_STEP_Z", "along_confirmation", "confirmed_steps"]
+__all__ = ["CONFIRM_Z", "AMPLITUDE", "NOISE_STEP_Z", "along_confirmation", "confirmed_steps",
+           "cross_confirmation", "confirmed_plane_steps"]
 
 #: significance of the along-track drift a step must cause
 CONFIRM_Z = 12.0
@@ -53,11 +60,11 @@ REACH_DAYS = 3.0
 _MAD = 1.4826
 
 
-def _lag_scales(res: PredictionResiduals, quiet_pair: np.ndarray) -> np.ndarray:
-    """Robust along-track scale (km) per lag from the pairs spanning no step."""
-    out = np.full(res.along.shape[1], np.nan)
-    for ell in range(res.along.shape[1]):
-        x = res.along[:, ell][quiet_pair[:, ell] & np.isfinite(res.along[:, ell])]
+def _lag_scales(values: np.ndarray, quiet_pair: np.ndarray) -> np.ndarray:
+    """Robust scale (km) per lag of residuals ``values`` from the pairs spanning no step."""
+    out = np.full(values.shape[1], np.nan)
+    for ell in range(values.shape[1]):
+        x = values[:, ell][quiet_pair[:, ell] & np.isfinite(values[:, ell])]
         if x.size >= 5:
             out[ell] = _MAD * float(np.median(np.abs(x - np.median(x))))
     if np.all(np.isnan(out)):
@@ -72,45 +79,71 @@ def _lag_scales(res: PredictionResiduals, quiet_pair: np.ndarray) -> np.ndarray:
     return out
 
 
+def _pairs(n_sets: int, lags: int, step_z: np.ndarray, candidates: list[int]):
+    """Quiet-pair mask (pairs spanning no step of ``|z| >= NOISE_STEP_Z``) and, per
+    candidate, the spanning pairs ``(i, lag)`` that span no other candidate."""
+    is_cand = np.zeros(max(n_sets - 1, 0), dtype=bool)
+    is_cand[candidates] = True
+    cum = np.concatenate([[0], np.cumsum(np.abs(step_z) >= NOISE_STEP_Z)])
+    cum_c = np.concatenate([[0], np.cumsum(is_cand)])
+    i = np.arange(n_sets)[:, None]
+    jj = i + np.arange(1, lags + 1)[None, :]
+    inside = jj < n_sets
+    j = np.minimum(jj, n_sets - 1)
+    quiet_pair = inside & ((cum[j] - cum[i]) == 0)
+    spans = {}
+    for k in candidates:
+        ii, ll = np.nonzero(inside & (i <= k) & (jj > k) & ((cum_c[j] - cum_c[i]) == 1))
+        spans[k] = (ii, ll)
+    return quiet_pair, spans
+
+
 def along_confirmation(h: HistoryArrays, st: StepStatistics, res: PredictionResiduals,
                        candidates: list[int]) -> dict[int, tuple[float, float]]:
     """For each candidate interval: (amplitude c, significance) of the along-track drift
     its semi-major-axis step predicts (see the module docstring); absent where no pair
     can test it."""
-    n_sets, lags = h.n, res.along.shape[1]
-    is_cand = np.zeros(max(n_sets - 1, 0), dtype=bool)
-    is_cand[candidates] = True
-    steps = np.abs(st.z_residual[:, 0]) >= NOISE_STEP_Z
-    # pair (i, i + l + 1) spans intervals i .. i + l
-    cum = np.concatenate([[0], np.cumsum(steps)])
-    cum_c = np.concatenate([[0], np.cumsum(is_cand)])
-    i = np.arange(n_sets)[:, None]
-    j = np.minimum(i + np.arange(1, lags + 1)[None, :], n_sets - 1)
-    quiet_pair = (cum[np.minimum(j, cum.size - 1)] - cum[i]) == 0
-    quiet_pair &= (i + np.arange(1, lags + 1)[None, :]) < n_sets
-    scale = _lag_scales(res, quiet_pair)
+    quiet_pair, spans = _pairs(h.n, res.along.shape[1], st.z_residual[:, 0], candidates)
+    scale = _lag_scales(res.along, quiet_pair)
     t = (h.epoch_us - h.epoch_us[0]) / 86_400e6
     out: dict[int, tuple[float, float]] = {}
     for k in candidates:
-        da = float(st.residual[k, 0])
-        n_rad_day = 2.0 * math.pi * float(h.mean_motion[k])
-        t_b = 0.5 * (t[k] + t[k + 1])
-        num = den = 0.0
-        for ii in range(max(0, k - lags + 1), k + 1):
-            for ell in range(lags):
-                jj = ii + ell + 1
-                if jj <= k + 1 or jj >= n_sets or t[jj] - t[k + 1] > REACH_DAYS:
-                    continue
-                if cum_c[jj] - cum_c[ii] != 1 or not np.isfinite(res.along[ii, ell]):
-                    continue  # spans another candidate step
-                s = scale[ell]
-                if not np.isfinite(s) or s <= 0:
-                    continue
-                e = 1.5 * n_rad_day * da * (t[jj] - t_b)
-                num += res.along[ii, ell] * e / s**2
-                den += e * e / s**2
+        ii, ll = spans[k]
+        jj = ii + ll + 1
+        keep = (jj > k + 1) & (t[np.minimum(jj, h.n - 1)] - t[k + 1] <= REACH_DAYS)
+        ii, ll, jj = ii[keep], ll[keep], jj[keep]
+        obs, s = res.along[ii, ll], scale[ll]
+        ok = np.isfinite(obs) & np.isfinite(s) & (s > 0)
+        if not ok.any():
+            continue
+        e = 1.5 * 2.0 * math.pi * float(h.mean_motion[k]) * float(st.residual[k, 0]) \
+            * (t[jj] - 0.5 * (t[k] + t[k + 1]))
+        num = float(np.sum((obs * e / s**2)[ok]))
+        den = float(np.sum((e * e / s**2)[ok]))
         if den > 0:
             out[k] = (num / den, num / math.sqrt(den))
+    return out
+
+
+def cross_confirmation(h: HistoryArrays, res: PredictionResiduals, step_z: np.ndarray,
+                       candidates: list[int]) -> dict[int, tuple[float, float]]:
+    """For each candidate interval of a plane step (``step_z``: its one-interval robust
+    z): (ratio of the RMS cross-track residual to the RMS the sets' plane angle
+    predicts, significance of that residual over the quiet cross-track scale)."""
+    quiet_pair, spans = _pairs(h.n, res.cross.shape[1], step_z, candidates)
+    scale = _lag_scales(res.cross, quiet_pair)
+    out: dict[int, tuple[float, float]] = {}
+    for k in candidates:
+        ii, ll = spans[k]
+        obs, plane, s = res.cross[ii, ll], res.plane[ii, ll], scale[ll]
+        ok = np.isfinite(obs) & np.isfinite(plane) & np.isfinite(s) & (s > 0)
+        if ok.sum() < 2:
+            continue
+        expected = math.sqrt(float(np.mean(plane[ok] ** 2)) / 2.0)
+        if expected <= 0:
+            continue
+        rms = math.sqrt(float(np.mean(obs[ok] ** 2)))
+        out[k] = (rms / expected, math.sqrt(float(np.sum((obs[ok] / s[ok]) ** 2))))
     return out
 
 
@@ -118,6 +151,15 @@ def confirmed_steps(h: HistoryArrays, st: StepStatistics, res: PredictionResidua
                     steps: list[tuple[int, float]]) -> list[tuple[int, float]]:
     """The ``(interval, strength)`` steps whose along-track drift confirms them."""
     conf = along_confirmation(h, st, res, [k for k, _ in steps])
+    lo, hi = AMPLITUDE
+    return [(k, z) for k, z in steps
+            if k in conf and lo <= conf[k][0] <= hi and conf[k][1] >= CONFIRM_Z]
+
+
+def confirmed_plane_steps(h: HistoryArrays, res: PredictionResiduals, step_z: np.ndarray,
+                          steps: list[tuple[int, float]]) -> list[tuple[int, float]]:
+    """The ``(interval, strength)`` plane steps whose cross-track displacement confirms them."""
+    conf = cross_confirmation(h, res, step_z, [k for k, _ in steps])
     lo, hi = AMPLITUDE
     return [(k, z) for k, z in steps
             if k in conf and lo <= conf[k][0] <= hi and conf[k][1] >= CONFIRM_Z]

@@ -81,7 +81,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from orbwatch.detect.maneuver_confirm import confirmed_steps
+from orbwatch.detect.maneuver_confirm import confirmed_plane_steps, confirmed_steps
 from orbwatch.detect.maneuver_epoch import ramp_epoch
 from orbwatch.detect.maneuver_features import (
     FEATURES,
@@ -400,6 +400,11 @@ def detect_maneuvers(history, *, threshold: float = DEFAULT_THRESHOLD) -> list[M
     steps = _campaign_steps(st.z_residual[:, 0], level)
     if h.geo:
         steps = confirmed_steps(h, st, res, steps)
+        # turns of the plane confirmed by the cross-track motion: inclination steps only
+        # (the node of a near-equatorial orbit is ill-determined; Fengyun histories carry
+        # many confirmed node steps with no logged burn)
+        steps += confirmed_plane_steps(h, res, st.z_residual[:, 1],
+                                       _campaign_steps(st.z_residual[:, 1], level))
     single = [_build(h, sets, k, st, zk * threshold / level, threshold, single=True)
               for k, zk in steps]
     if h.geo:
