@@ -368,3 +368,21 @@ def test_a_small_geo_burn_days_after_a_large_one_is_found(tmp_path, days):
     k = int(np.searchsorted(ep, t))
     hits = [m for m in detect_maneuvers(sets) if ep[k - 1] <= m.epoch_us <= ep[k]]
     assert len(hits) == 1 and abs(hits[0].dv_along * 1e3 - 0.116) < 0.03, hits
+
+
+def test_tail_factor_raises_the_threshold_only_for_heavy_tailed_objects():
+    """Gaussian quiet scores (largest |z| of 3 features) keep the threshold; a heavier
+    upper tail raises it in proportion; burns' windows are left out of the tail."""
+    from orbwatch.detect.maneuvers import QUIET_REFERENCE, tail_factor
+
+    rng = np.random.default_rng(0)
+    gauss = np.abs(rng.standard_normal((2000, 3))).max(axis=1)
+    assert tail_factor(gauss, 8.0) == 1.0
+    heavy = np.abs(rng.standard_t(2, (2000, 3))).max(axis=1)
+    f = tail_factor(heavy, 8.0)
+    assert f > 1.2
+    assert f == pytest.approx(np.percentile(heavy[heavy <= 8.0], 90) / QUIET_REFERENCE, rel=0.05)
+    burns = gauss.copy()
+    burns[::50] = 200.0  # 40 burns: their windows are not the quiet tail
+    assert tail_factor(burns, 8.0) == 1.0
+    assert tail_factor(gauss[:20], 8.0) == 1.0  # too few quiet intervals to judge
