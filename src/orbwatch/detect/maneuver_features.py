@@ -6,7 +6,12 @@ settings for every object:
 1. *Differences* between consecutive element sets of the quantities a burn
    changes: semi-major axis ``a`` (km, from the Kozai mean motion),
    inclination ``i`` and the node ``sin(i)*Omega`` (rad; together the
-   direction of the orbit normal) and the eccentricity vector ``(ex, ey)``
+   direction of the orbit normal; near GEO the inclination vector instead,
+   the normal's equatorial components ``hx = sin i sin Omega``,
+   ``hy = -sin i cos Omega``, which drift steadily under lunisolar forces and
+   stay defined at any inclination, where ``i`` and ``Omega`` of a
+   near-equatorial orbit swing with every set's cross-track error) and the
+   eccentricity vector ``(ex, ey)``
    (referred to the node in LEO, to the vernal equinox — ``omega + Omega`` —
    near GEO, where ``Omega`` is ill defined) and its magnitude ``e``.
 2. *Detrending*: the natural change (drag decay, J2 and lunisolar drift) is the
@@ -33,11 +38,25 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
-__all__ = ["FEATURES", "HistoryArrays", "StepStatistics", "history_arrays", "rolling_nanmedian",
+__all__ = ["FEATURES", "GEO_FEATURES", "feature_names", "normal_vectors", "HistoryArrays", "StepStatistics", "history_arrays", "rolling_nanmedian",
            "rolling_low_scale", "step_statistics", "is_geo_like"]
 
 #: the quantities whose steps are tested, in this order
 FEATURES = ("a_km", "i_rad", "node_rad", "ex", "ey", "e")
+#: the same near GEO: the plane as the inclination vector (the orbit normal's x, y)
+GEO_FEATURES = ("a_km", "hx", "hy", "ex", "ey", "e")
+
+
+def feature_names(geo: bool) -> tuple[str, ...]:
+    """The names of the step columns of a history (GEO-like or not)."""
+    return GEO_FEATURES if geo else FEATURES
+
+
+def normal_vectors(inc_rad, raan_rad) -> np.ndarray:
+    """Unit orbit normals (..., 3) in the frame of the elements."""
+    inc, raan = np.asarray(inc_rad), np.asarray(raan_rad)
+    return np.stack([np.sin(inc) * np.sin(raan), -np.sin(inc) * np.cos(raan), np.cos(inc)],
+                    axis=-1)
 MU_KM3_S2 = 398600.8  # WGS72, as SGP4
 _MAD = 1.4826
 
@@ -140,12 +159,16 @@ class StepStatistics:
 
 def _differences(h: HistoryArrays) -> np.ndarray:
     da = np.diff(h.a_km)
-    di = np.diff(h.inc_rad)
-    draan = np.angle(np.exp(1j * np.diff(h.raan_rad)))
-    s = np.sin(0.5 * (h.inc_rad[1:] + h.inc_rad[:-1]))
+    if h.geo:
+        w = normal_vectors(h.inc_rad, h.raan_rad)
+        di, dnode = np.diff(w[:, 0]), np.diff(w[:, 1])
+    else:
+        draan = np.angle(np.exp(1j * np.diff(h.raan_rad)))
+        di = np.diff(h.inc_rad)
+        dnode = np.sin(0.5 * (h.inc_rad[1:] + h.inc_rad[:-1])) * draan
     de = np.diff(h.ecc_vec, axis=0)
     dmag = np.diff(np.hypot(h.ecc_vec[:, 0], h.ecc_vec[:, 1]))
-    return np.column_stack([da, di, s * draan, de[:, 0], de[:, 1], dmag])
+    return np.column_stack([da, di, dnode, de[:, 0], de[:, 1], dmag])
 
 
 def _robust_scale(x: np.ndarray, half: int) -> np.ndarray:

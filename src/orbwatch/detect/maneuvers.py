@@ -86,10 +86,11 @@ import numpy as np
 from orbwatch.detect.maneuver_confirm import confirmed_plane_steps, confirmed_steps
 from orbwatch.detect.maneuver_epoch import ramp_epoch
 from orbwatch.detect.maneuver_features import (
-    FEATURES,
     MU_KM3_S2,
     HistoryArrays,
+    feature_names,
     history_arrays,
+    normal_vectors,
     step_statistics,
 )
 from orbwatch.detect.maneuver_onset import onset_epoch
@@ -252,12 +253,27 @@ def _normal_turn(h: HistoryArrays, k: int, trend_per_day: np.ndarray, *,
     if sel[-1] <= k:
         sel = np.r_[sel, k + 1]
     days = (h.epoch_us[sel] - h.epoch_us[k]) / 86_400e6
-    inc = h.inc_rad[sel] - trend_per_day[1] * days
-    sin_i = max(abs(math.sin(float(h.inc_rad[k]))), 1e-9)
-    raan = h.raan_rad[sel] - trend_per_day[2] / sin_i * days
-    w = np.column_stack([np.sin(inc) * np.sin(raan), -np.sin(inc) * np.cos(raan), np.cos(inc)])
+    if h.geo:  # the features are the normal's x, y: take their drift out directly
+        w = normal_vectors(h.inc_rad[sel], h.raan_rad[sel])
+        w[:, :2] -= np.outer(days, trend_per_day[1:3])
+        w[:, 2] = np.sqrt(np.clip(1.0 - w[:, 0] ** 2 - w[:, 1] ** 2, 0.0, 1.0))
+    else:
+        inc = h.inc_rad[sel] - trend_per_day[1] * days
+        sin_i = max(abs(math.sin(float(h.inc_rad[k]))), 1e-9)
+        raan = h.raan_rad[sel] - trend_per_day[2] / sin_i * days
+        w = normal_vectors(inc, raan)
     before, after = w[sel <= k], w[sel > k]
     return float(np.linalg.norm(np.median(after, axis=0) - np.median(before, axis=0)))
+
+
+def _delta_i_deg(h: HistoryArrays, k: int, step: np.ndarray) -> float:
+    """The step's change of inclination (deg); near GEO from the inclination vector."""
+    if not h.geo:
+        return math.degrees(step[1])
+    w = normal_vectors(h.inc_rad[k], h.raan_rad[k])
+    before = math.hypot(w[0], w[1])
+    after = math.hypot(w[0] + step[1], w[1] + step[2])
+    return math.degrees(math.asin(min(after, 1.0)) - math.asin(min(before, 1.0)))
 
 
 def _classify(regime: str, dv_r: float, dv_t: float, dv_n: float, da: float, a: float) -> str:
@@ -338,10 +354,10 @@ def _build(h: HistoryArrays, sets, k: int, st, score: float, threshold: float,
         norad=int(sets[k].norad), epoch_us=epoch, start_us=start,
         end_us=end, epoch_sigma_s=sigma,
         delta_v=math.sqrt(dv_r**2 + dv_t**2 + dv_n**2), dv_radial=dv_r, dv_along=dv_t,
-        dv_normal=dv_n, delta_a_km=da, delta_i_deg=math.degrees(step[1]), delta_e=de,
+        dv_normal=dv_n, delta_a_km=da, delta_i_deg=_delta_i_deg(h, k, step), delta_e=de,
         kind=_classify(regime, dv_r, dv_t, dv_n, da, a), score=score,
         confidence=_confidence(score, threshold),
-        regime=regime, z={f: float(z[k, j]) for j, f in enumerate(FEATURES)})
+        regime=regime, z={f: float(z[k, j]) for j, f in enumerate(feature_names(h.geo))})
 
 
 def detect_maneuvers(history, *, threshold: float = DEFAULT_THRESHOLD) -> list[Maneuver]:
