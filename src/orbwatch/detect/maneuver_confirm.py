@@ -47,7 +47,7 @@ from orbwatch.detect.maneuver_features import HistoryArrays, StepStatistics
 from orbwatch.detect.maneuver_residuals import PredictionResiduals
 
 __all__ = ["CONFIRM_Z", "AMPLITUDE", "NOISE_STEP_Z", "along_confirmation", "confirmed_steps",
-           "cross_confirmation", "confirmed_plane_steps"]
+           "cross_confirmation", "confirmed_plane_steps", "plane_confirmed"]
 
 #: significance of the along-track drift a step must cause
 CONFIRM_Z = 12.0
@@ -163,3 +163,11 @@ def confirmed_plane_steps(h: HistoryArrays, res: PredictionResiduals, step_z: np
     lo, hi = AMPLITUDE
     return [(k, z) for k, z in steps
             if k in conf and lo <= conf[k][0] <= hi and conf[k][1] >= CONFIRM_Z]
+
+
+def plane_confirmed(h: HistoryArrays, st: StepStatistics, res: PredictionResiduals, k: int) -> bool:
+    """Whether the cross-track motion of the set pairs spanning interval ``k`` confirms a
+    turn of the plane there (:func:`cross_confirmation`; the plane columns of ``st`` mark the steps)."""
+    zp = np.max(np.abs(st.z_residual[:, 1:3]), axis=1)
+    c = cross_confirmation(h, res, zp, [k]).get(k)
+    return c is not None and AMPLITUDE[0] <= c[0] <= AMPLITUDE[1] and c[1] >= CONFIRM_Z

@@ -35,6 +35,10 @@ Method (same settings for every object; details in
   GEO sets carry many refits of the mean motion with no burn) and only in the
   blind zone of a windowed detection (:func:`_in_blind_zone`): a burn a day or
   three after another, which the one-candidate-per-window test cannot see.
+* Near GEO the plane features enter delta-v (and the type) only where the
+  cross-track motion of the sets spanning the detection confirms a turn of
+  the plane (:func:`~orbwatch.detect.maneuver_confirm.plane_confirmed`); a detection left with no component
+  above its noise (zero delta-v) is dropped.
 * Outside GEO, where the sets converge to the new orbit over days (Jason:
   5-7 sets), the burn is moved back to the onset of the along-track
   departure from the old orbit (:mod:`orbwatch.detect.maneuver_onset`) when
@@ -83,7 +87,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from orbwatch.detect.maneuver_confirm import confirmed_plane_steps, confirmed_steps
+from orbwatch.detect.maneuver_confirm import (
+    confirmed_plane_steps,
+    confirmed_steps,
+    plane_confirmed,
+)
 from orbwatch.detect.maneuver_epoch import ramp_epoch
 from orbwatch.detect.maneuver_features import (
     MU_KM3_S2,
@@ -103,6 +111,7 @@ from orbwatch.detect.maneuver_residuals import (
     pair_median_scores,
     prediction_residuals,
 )
+from orbwatch.detect.maneuver_scoring import match_times, merge_close_times, score_matches
 from orbwatch.events import Event
 from orbwatch.time import jd_fr
 
@@ -320,13 +329,17 @@ def _confidence(score: float, threshold: float) -> float:
 
 
 def _build(h: HistoryArrays, sets, k: int, st, score: float, threshold: float,
-           t_us: int | None = None, *, single: bool = False) -> Maneuver:
+           t_us: int | None = None, *, single: bool = False, plane_ok: bool = True) -> Maneuver:
     # only components that stepped significantly enter delta-v; the rest is noise.  A
     # ``single``-interval step (a campaign burn) is measured across its own interval
     # (the windowed step would mix in its neighbours) and placed in it: its sets took
-    # the new orbit at once, so the converged-ramp correction does not apply
+    # the new orbit at once, so the converged-ramp correction does not apply.  Without
+    # ``plane_ok`` (a plane step the cross-track motion does not confirm) the plane
+    # features do not enter
     z, change = (st.z_residual, st.residual) if single else (st.z_step, st.step)
     step = np.where(np.abs(z[k]) >= COMPONENT_Z, change[k], 0.0)
+    if not plane_ok:
+        step[1:3] = 0.0
     a = float(h.a_km[k])
     v = math.sqrt(MU_KM3_S2 / a)
     da = float(step[0])
@@ -413,7 +426,11 @@ def detect_maneuvers(history, *, threshold: float = DEFAULT_THRESHOLD) -> list[M
             if t_on is not None and t_on < int(h.epoch_us[j]):
                 t_us = t_on
                 j = max(0, min(int(np.searchsorted(h.epoch_us, t_us, side="right")) - 1, h.n - 2))
-        m = _build(h, sets, j, st, float(score[k]), threshold, t_us)
+        # near GEO a plane step counts only where the cross-track motion confirms it
+        plane_ok = plane_confirmed(h, st, res, j) if h.geo else True
+        m = _build(h, sets, j, st, float(score[k]), threshold, t_us, plane_ok=plane_ok)
+        if m.delta_v == 0.0:
+            continue  # no element changed beyond its noise: nothing to call a manoeuvre
         if not h.geo and m.kind == "plane_change" and pred[near] < RESIDUAL_THRESHOLD \
                 and np.max(cross[lo:hi]) < COMPONENT_Z:
             continue  # a turn of the mean-element plane that moved nothing cross-track
@@ -526,44 +543,3 @@ def maneuvers_to_events(maneuvers) -> list[Event]:
 def maneuver_events(history, *, threshold: float = DEFAULT_THRESHOLD) -> list[Event]:
     """:func:`detect_maneuvers` as shared events."""
     return maneuvers_to_events(detect_maneuvers(history, threshold=threshold))
-
-
-# --- scoring against truth (benchmarks and tests) ------------------------------------
-
-
-def merge_close_times(times_us, within_us: int) -> np.ndarray:
-    """Sorted times with every run closer than ``within_us`` to its predecessor merged
-    into its first time (burns of one campaign within the set cadence = one event)."""
-    t = np.sort(np.asarray(times_us, dtype=np.int64))
-    if t.size == 0:
-        return t
-    keep = np.concatenate([[True], np.diff(t) > within_us])
-    return t[keep]
-
-
-def match_times(detected_us, truth_us, tol_us: int) -> list[tuple[int, int]]:
-    """One-to-one matching, greedy by time difference, pairs within ``tol_us``."""
-    d = np.asarray(detected_us, dtype=np.int64)
-    t = np.asarray(truth_us, dtype=np.int64)
-    if d.size == 0 or t.size == 0:
-        return []
-    diff = np.abs(d[:, None] - t[None, :])
-    i, j = np.nonzero(diff <= tol_us)
-    order = np.argsort(diff[i, j], kind="stable")
-    used_d, used_t, pairs = set(), set(), []
-    for a, b in zip(i[order], j[order], strict=True):
-        if a not in used_d and b not in used_t:
-            used_d.add(int(a))
-            used_t.add(int(b))
-            pairs.append((int(a), int(b)))
-    return pairs
-
-
-def score_matches(detected_us, truth_us, tol_us: int) -> dict:
-    """Counts, precision, recall and F1 of a one-to-one matching."""
-    tp = len(match_times(detected_us, truth_us, tol_us))
-    nd, nt = len(detected_us), len(truth_us)
-    p = tp / nd if nd else (1.0 if nt == 0 else 0.0)
-    r = tp / nt if nt else 1.0
-    f1 = 2 * p * r / (p + r) if p + r > 0 else 0.0
-    return {"tp": tp, "detected": nd, "truth": nt, "precision": p, "recall": r, "f1": f1}

@@ -1,0 +1,50 @@
+"""Scoring detected manoeuvre times against truth (operator logs, planted burns).
+
+One-to-one matching, greedy by time difference; burns closer than the set
+cadence merged into one event first.  Used by ``benchmarks/maneuvers.py``, the
+tests against the operator logs and the demo's score.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = ["merge_close_times", "match_times", "score_matches"]
+
+
+def merge_close_times(times_us, within_us: int) -> np.ndarray:
+    """Sorted times with every run closer than ``within_us`` to its predecessor merged
+    into its first time (burns of one campaign within the set cadence = one event)."""
+    t = np.sort(np.asarray(times_us, dtype=np.int64))
+    if t.size == 0:
+        return t
+    keep = np.concatenate([[True], np.diff(t) > within_us])
+    return t[keep]
+
+
+def match_times(detected_us, truth_us, tol_us: int) -> list[tuple[int, int]]:
+    """One-to-one matching, greedy by time difference, pairs within ``tol_us``."""
+    d = np.asarray(detected_us, dtype=np.int64)
+    t = np.asarray(truth_us, dtype=np.int64)
+    if d.size == 0 or t.size == 0:
+        return []
+    diff = np.abs(d[:, None] - t[None, :])
+    i, j = np.nonzero(diff <= tol_us)
+    order = np.argsort(diff[i, j], kind="stable")
+    used_d, used_t, pairs = set(), set(), []
+    for a, b in zip(i[order], j[order], strict=True):
+        if a not in used_d and b not in used_t:
+            used_d.add(int(a))
+            used_t.add(int(b))
+            pairs.append((int(a), int(b)))
+    return pairs
+
+
+def score_matches(detected_us, truth_us, tol_us: int) -> dict:
+    """Counts, precision, recall and F1 of a one-to-one matching."""
+    tp = len(match_times(detected_us, truth_us, tol_us))
+    nd, nt = len(detected_us), len(truth_us)
+    p = tp / nd if nd else (1.0 if nt == 0 else 0.0)
+    r = tp / nt if nt else 1.0
+    f1 = 2 * p * r / (p + r) if p + r > 0 else 0.0
+    return {"tp": tp, "detected": nd, "truth": nt, "precision": p, "recall": r, "f1": f1}
