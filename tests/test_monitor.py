@@ -186,3 +186,44 @@ def test_watch_cli_summary_and_bad_input(tmp_path, scenario, capsys):
     assert "not an ISO 8601 time" in capsys.readouterr().err
     assert main([*args[:-1], "mars"]) == 1
     assert "unknown regime" in capsys.readouterr().err
+
+
+def test_a_manoeuvre_not_found_again_is_retracted_and_can_come_back(tmp_path):
+    from orbwatch.events import Event
+
+    store = Store(tmp_path / "r.db")
+    state = MonitorState(store)
+    day = 86_400_000_000
+    t0 = 1_700_000_000_000_000
+
+    def burn(t, dv=0.1):
+        return Event(kind="maneuver", objects=(42,), epoch_us=t, metrics={"delta_v_mps": dv})
+
+    covered = {("maneuver", "42"): (t0, t0 + 20 * day)}
+    r1 = state.start_run(from_set_id=0, to_set_id=1, to_batch_id=1, since_us=None,
+                         settings_sha256="x")
+    rep = state.upsert_events(r1, [burn(t0 + 5 * day), burn(t0 + 12 * day)], "maneuvers", covered)
+    assert (rep.added, rep.retracted) == (2, 0)
+    # run 2 re-examines the span and finds only the second burn; a burn of another
+    # object and one outside the covered span are not touched
+    r2 = state.start_run(from_set_id=1, to_set_id=2, to_batch_id=2, since_us=None,
+                         settings_sha256="x")
+    state.upsert_events(r2, [Event(kind="maneuver", objects=(7,), epoch_us=t0)], "maneuvers")
+    state.upsert_events(r2, [burn(t0 + 30 * day)], "maneuvers")
+    rep = state.upsert_events(r2, [burn(t0 + 12 * day)], "maneuvers", covered)
+    assert (rep.added, rep.unchanged, rep.retracted) == (0, 1, 1)
+    live = {(e.objects[0], e.epoch_us) for e in state.events()}
+    assert live == {(42, t0 + 12 * day), (7, t0), (42, t0 + 30 * day)}
+    gone = state.events(retracted=True)
+    assert [e.epoch_us for e in gone] == [t0 + 5 * day]
+    assert gone[0].evidence["retracted"]["run"] == r2
+    assert any(c["changes"].get("retracted") == [False, True] for c in state.event_changes())
+    # retracting again changes nothing; detecting it again brings it back
+    assert state.upsert_events(r2, [burn(t0 + 12 * day)], "maneuvers", covered).retracted == 0
+    r3 = state.start_run(from_set_id=2, to_set_id=3, to_batch_id=3, since_us=None,
+                         settings_sha256="x")
+    rep = state.upsert_events(r3, [burn(t0 + 5 * day), burn(t0 + 12 * day)], "maneuvers",
+                              covered)
+    assert (rep.updated, rep.retracted) == (1, 0)
+    assert state.events(retracted=True) == []
+    assert len(state.events()) == 4

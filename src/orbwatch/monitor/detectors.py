@@ -105,18 +105,25 @@ def _objects(store) -> dict[int, dict]:
 
 
 # ----------------------------------------------------------------- the steps
-def maneuver_step(store, w: Window) -> list[Event]:
-    """Manoeuvres of the objects with new sets, over their recent histories."""
-    from orbwatch.detect.maneuvers import maneuver_events
+def maneuver_step(store, w: Window) -> tuple[list[Event], dict[tuple[str, str], tuple[int, int]]]:
+    """Manoeuvres of the objects with new sets, over their recent histories, and per
+    object the span where this look was complete: more than ``MIN_SETS`` sets from
+    either end of the history it had (a stored manoeuvre there that is not found
+    again is retracted, see :mod:`~orbwatch.monitor.state`)."""
+    from orbwatch.detect.maneuvers import maneuver_events, prepare_history
 
     lo = w.start_us - int(MANEUVER_LOOKBACK_DAYS * _DAY_US)
     sets = _in_regimes(store.element_sets(sorted(w.norads), start_us=lo, stop_us=w.stop_us),
                        w.regimes)
     out: list[Event] = []
-    for _n, history in sorted(_by_norad(sets).items()):
+    covered: dict[tuple[str, str], tuple[int, int]] = {}
+    for norad, history in sorted(_by_norad(sets).items()):
         if len(history) >= MIN_MANEUVER_SETS:
             out += maneuver_events(history)
-    return out
+            ep = [s.epoch_us for s in prepare_history(history)]
+            if len(ep) > 2 * MIN_SETS + 1:
+                covered[("maneuver", str(norad))] = (ep[MIN_SETS], ep[-MIN_SETS - 1])
+    return out, covered
 
 
 def screen_days(history: list[ElementSet], start_us: int, stop_us: int, objects,

@@ -176,13 +176,14 @@ def _one_run(store, state: MonitorState, run: dict, out: Path, code, notes, opti
                 continue
             say(f"run {rid}: {step}")
             t0 = time.perf_counter()
-            events = detect(store, w)
-            rep = state.upsert_events(rid, events, step)
+            found = detect(store, w)
+            events, covered = found if isinstance(found, tuple) else (found, None)
+            rep = state.upsert_events(rid, events, step, covered)
             result.seconds[step] = result.seconds.get(step, 0.0) + time.perf_counter() - t0
             result.updated_events += rep.updated
             result.unchanged_events += rep.unchanged
             say(f"run {rid}: {step}: {len(events)} events ({rep.added} new, {rep.updated} "
-                f"updated, {rep.unchanged} unchanged)")
+                f"updated, {rep.unchanged} unchanged, {rep.retracted} retracted)")
     if "judge" not in done:
         say(f"run {rid}: judging every event against the code of conduct")
         t0 = time.perf_counter()
@@ -201,7 +202,8 @@ def _one_run(store, state: MonitorState, run: dict, out: Path, code, notes, opti
     added.update(_added(state, rid))
     state.finish_run(rid, {"changes": changes.to_dict()})
     (out / "monitor.json").write_text(json.dumps(
-        {"runs": state.runs(), "event_changes": state.event_changes()}, indent=1),
+        {"runs": state.runs(), "event_changes": state.event_changes(),
+         "retracted_events": [e.to_dict() for e in state.events(retracted=True)]}, indent=1),
         encoding="utf-8")
     result.seconds["report"] = time.perf_counter() - t0
 

@@ -12,6 +12,13 @@ or overlapping windows for proximity operations) updates that row, raises
 its revision and records what changed; a detection with the same id as
 before and the same numbers changes nothing.  Matching is one to one, nearest
 first, so two manoeuvres of one object a few hours apart stay two events.
+
+A step may also say what it re-examined (``covered``: per kind and object,
+the span where its detections are authoritative).  A stored event there that
+no detection matched any more is *retracted*: kept, with its revision raised,
+the change recorded and ``evidence["retracted"]`` saying in which run; it
+leaves :meth:`MonitorState.events` (what is judged and reported) and is back
+if a later run detects it again.
 """
 
 from __future__ import annotations
@@ -73,6 +80,8 @@ def diff(old: dict, new: dict) -> dict:
     for k in ("epoch", "start", "end", "confidence"):
         if old.get(k) != new.get(k):
             out[k] = [old.get(k), new.get(k)]
+    if _retracted(old) != _retracted(new):
+        out["retracted"] = [_retracted(old), _retracted(new)]
     if len(old.get("objects", [])) != len(new.get("objects", [])):
         out["objects"] = [len(old.get("objects", [])), len(new.get("objects", []))]
     om, nm = old.get("metrics", {}), new.get("metrics", {})
@@ -91,9 +100,15 @@ class UpsertReport:
     added: int = 0
     updated: int = 0
     unchanged: int = 0
+    retracted: int = 0
 
     def to_dict(self) -> dict:
-        return {"added": self.added, "updated": self.updated, "unchanged": self.unchanged}
+        return {"added": self.added, "updated": self.updated, "unchanged": self.unchanged,
+                "retracted": self.retracted}
+
+
+def _retracted(event: dict) -> bool:
+    return bool(event.get("evidence", {}).get("retracted"))
 
 
 class MonitorState:
@@ -148,13 +163,18 @@ class MonitorState:
             return [dict(r) for r in rows]
 
     # ----- events ----------------------------------------------------------
-    def upsert_events(self, run_id: int, events: list[Event], step: str) -> UpsertReport:
-        """Add or update ``events`` and record ``step`` done, in one transaction."""
+    def upsert_events(self, run_id: int, events: list[Event], step: str,
+                      covered: dict[tuple[str, str], tuple[int, int]] | None = None
+                      ) -> UpsertReport:
+        """Add or update ``events``, retract the stored ones inside ``covered``
+        (``{(kind, identity): (start_us, stop_us)}``) that none of them matched, and
+        record ``step`` done, in one transaction."""
         rep = UpsertReport()
+        covered = covered or {}
         c = monitor_events.c
         with self.engine.begin() as conn:
             stored: dict[tuple[str, str], list[dict]] = {}
-            for kind in sorted({e.kind for e in events}):
+            for kind in sorted({e.kind for e in events} | {k for k, _ in covered}):
                 for r in conn.execute(select(c.key, c.event_id, c.kind, c.objects, c.epoch_us,
                                              c.start_us, c.end_us, c.event_json, c.revision)
                                       .where(c.kind == kind)).mappings():
@@ -184,8 +204,24 @@ class MonitorState:
                     event_json=e.to_json(), revision=1, first_run=run_id, last_run=run_id))
                 taken.add(e.id)
                 rep.added += 1
+            for key, (lo, hi) in sorted(covered.items()):
+                for row in stored.get(key, []):
+                    if row["key"] not in taken and lo <= row["epoch_us"] <= hi:
+                        self._retract(conn, run_id, row, rep)
             self._mark(conn, run_id, step)
         return rep
+
+    def _retract(self, conn, run_id: int, row: dict, rep: UpsertReport) -> None:
+        old = json.loads(row["event_json"])
+        if _retracted(old):
+            return
+        new = {**old, "evidence": {**old.get("evidence", {}), "retracted": {
+            "run": run_id, "why": "not detected again when its span was re-examined"}}}
+        conn.execute(update(monitor_events).where(monitor_events.c.key == row["key"]).values(
+            event_json=json.dumps(new), revision=row["revision"] + 1, last_run=run_id))
+        conn.execute(insert(monitor_event_changes).values(
+            key=row["key"], run_id=run_id, changes_json=json.dumps(diff(old, new))))
+        rep.retracted += 1
 
     def _update(self, conn, run_id: int, row: dict, e: Event, rep: UpsertReport) -> None:
         new = e.to_dict()
@@ -200,12 +236,14 @@ class MonitorState:
             key=row["key"], run_id=run_id, changes_json=json.dumps(changes)))
         rep.updated += 1
 
-    def events(self) -> list[Event]:
-        """Every stored event (current versions), by epoch."""
+    def events(self, *, retracted: bool = False) -> list[Event]:
+        """Every stored event (current versions) by epoch; the retracted ones only with
+        ``retracted`` (then only they)."""
         c = monitor_events.c
         with self.engine.connect() as conn:
             rows = conn.execute(select(c.event_json).order_by(c.epoch_us, c.kind, c.key))
-            return [Event.from_dict(json.loads(r[0])) for r in rows]
+            docs = [json.loads(r[0]) for r in rows]
+        return [Event.from_dict(d) for d in docs if _retracted(d) == retracted]
 
     def event_changes(self, key: str | None = None) -> list[dict]:
         c = monitor_event_changes.c
