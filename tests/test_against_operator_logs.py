@@ -32,14 +32,14 @@ MEASURED = {
     "Jason-2": (0.69, 0.56),  # LEO
     "TOPEX": (0.33, 0.14),  # LEO
     "Sentinel-3A": (0.93, 0.93),  # LEO
-    "Sentinel-6A": (0.56, 0.33),  # LEO (11 events: one miss moves F1 by ~0.1)
+    "Sentinel-6A": (0.63, 0.32),  # LEO (11 events: one miss moves F1 by ~0.1)
     "Fengyun-2D": (0.87, 0.73),  # GEO
     "Fengyun-2E": (0.87, 0.81),  # GEO
     "Fengyun-2F": (0.86, 0.81),  # GEO
     "Fengyun-4A": (0.78, 0.70),  # GEO
 }
 #: pooled F1 (+-1 day, +-12 h) per regime
-MEASURED_POOLED = {"LEO": (0.71, 0.61), "GEO": (0.84, 0.77), "ALL": (0.75, 0.67)}
+MEASURED_POOLED = {"LEO": (0.72, 0.61), "GEO": (0.84, 0.77), "ALL": (0.76, 0.67)}
 MARGIN = 0.05
 
 

@@ -29,9 +29,8 @@ def test_demo_finds_the_planted_events_and_raises_the_right_findings(demo):
     kinds = {r["kind"] for r in rows}
     assert {"maneuver", "proximity", "release", "breakup", "conjunction"} <= kinds
     for r in rows:
-        if r["kind"] != "maneuver" or r["found"]:  # missed manoeuvres: see the xfail below
-            assert r["found"], r
-            assert r["right_finding"], r
+        assert r["found"], r
+        assert r["right_finding"], r
     assert any(r["found"] for r in rows if r["kind"] == "maneuver")
     assert doc["stats"]["breaches"] >= 3
     # nothing unplanted is a confident breach
@@ -53,11 +52,6 @@ def test_demo_finds_the_planted_events_and_raises_the_right_findings(demo):
     assert breakups and all(e["whatif_figure"]["drawn"] for e in breakups)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "detector limits at 12 days: the GEO inspector's 10 m/s plane match comes 1.5 days after "
-    "a burn and the windowed test keeps one candidate per 4 intervals; its 0.116 m/s burn "
-    "scores z 4.8 against a noise scale inflated by burns in half its intervals; BLU's "
-    "0.08 m/s LEO drag make-up (150 m in a) scores z 3.3 after the rolling drag trend"))
 def test_demo_finds_every_planted_manoeuvre(demo):
     _out, doc = demo
     missed = [r for r in doc["planted"] if r["kind"] == "maneuver" and not r["found"]]

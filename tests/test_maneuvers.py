@@ -33,12 +33,14 @@ T0 = 1_600_000_000_000_000  # 2020-09-13
 
 
 def _history(*, geo: bool, burns, days=150, outlier_day=None, seed=1, lag_days=0.0,
-             cadence_days=None):
+             cadence_days=None, sig_a_km=None, sig_along_km=None):
     """Element sets with burns ``[(day, dv_along_mps, di_deg)]``; returns (sets, truth_us).
 
     With ``lag_days`` the published sets take an along-track burn's new semi-major axis
     over that many days (a ramp; their positions follow the ramped orbit), as the
-    Jason sets do.  With ``cadence_days`` the sets come at that fixed interval."""
+    Jason sets do.  With ``cadence_days`` the sets come at that fixed interval.
+    ``sig_a_km`` and ``sig_along_km`` replace the set noise of ``a`` and of the
+    along-track position (by default both ``sig_a``)."""
     rng = np.random.default_rng(seed)
     gaps = rng.choice([1 / 3, 1 / 2, 1.0, 1.0, 1.0, 2.0, 3.0], size=4 * days)
     if cadence_days is not None:
@@ -56,6 +58,8 @@ def _history(*, geo: bool, burns, days=150, outlier_day=None, seed=1, lag_days=0
                          arg_perigee=90.0, mean_anomaly=0.0, bstar=1e-5,
                          mean_motion=math.sqrt(MU / a0**3) * 86400 / (2 * math.pi)).satrec()
         raan_rate, argp_rate = math.degrees(sat.nodedot) * 1440, math.degrees(sat.argpdot) * 1440
+    sig_along = sig_a if sig_along_km is None else sig_along_km
+    sig_a = sig_a if sig_a_km is None else sig_a_km
     v = math.sqrt(MU / a0)
     a_true = a0 - decay * t
     inc = i0 + i_rate * t + rng.normal(0, sig_i, t.size)
@@ -83,7 +87,7 @@ def _history(*, geo: bool, burns, days=150, outlier_day=None, seed=1, lag_days=0
     n_fine = np.sqrt(MU / a_fine**3) * 86400 / (2 * math.pi)
     phase = np.concatenate([[0.0], np.cumsum(0.5 * (n_fine[1:] + n_fine[:-1]) * 0.01)])
     mean_anom = (360 * (np.interp(t, fine, phase) - np.interp(t[0], fine, phase))
-                 + rng.normal(0, sig_a / a0 * 57.3, t.size)) % 360
+                 + rng.normal(0, sig_along / a0 * 57.3, t.size)) % 360
     ecc = e0 + rng.normal(0, 2e-6, t.size)
     sets = [ElementSet(norad=90001, epoch_us=T0 + int(round(tt * DAY)), mean_motion=float(nn),
                        eccentricity=float(ee), inclination=float(ii), raan=float(rr),
@@ -386,3 +390,28 @@ def test_tail_factor_raises_the_threshold_only_for_heavy_tailed_objects():
     burns[::50] = 200.0  # 40 burns: their windows are not the quiet tail
     assert tail_factor(burns, 8.0) == 1.0
     assert tail_factor(gauss[:20], 8.0) == 1.0  # too few quiet intervals to judge
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_small_leo_burn_found_by_the_phase_kink_tier(seed, monkeypatch):
+    """A +0.08 m/s along-track burn in LEO under demo-like set noise (a 20 m, along-track
+    0.7 km plus the argument of perigee's 1.2 km, two sets a day): below the first pass's
+    threshold (z 9-18 at 12 of 12 seeds, none elsewhere below -2), found by the second tier
+    (:mod:`orbwatch.detect.maneuver_kink_leo`) in its own bracket with its delta-v;
+    noise alone gives nothing, and the tier adds nothing for a lowering burn of the same
+    size (drag could make such a kink; the first pass may still see it)."""
+    from orbwatch.detect import maneuvers
+
+    noise = {"geo": False, "days": 30, "seed": seed, "sig_a_km": 0.02, "sig_along_km": 0.7,
+             "cadence_days": 0.5}
+    burns = [(15.3, 0.08, 0.0)]
+    sets, truth = _history(burns=burns, **noise)
+    found = detect_maneuvers(sets)
+    _assert_found(found, burns, truth, ["orbit_raising"])
+    assert found[0].delta_v == pytest.approx(0.08e-3, rel=0.2)
+    assert detect_maneuvers(_history(burns=[], **noise)[0]) == []
+    lowering = _history(burns=[(15.3, -0.08, 0.0)], **noise)[0]
+    with_tier = detect_maneuvers(lowering)
+    monkeypatch.setattr(maneuvers, "second_tier", lambda *a, **k: [])
+    assert detect_maneuvers(sets) == []  # the first pass alone misses the raising burn
+    assert detect_maneuvers(lowering) == with_tier  # the tier adds no lowering kink

@@ -44,6 +44,12 @@ Method (same settings for every object; details in
   departure from the old orbit (:mod:`orbwatch.detect.maneuver_onset`) when
   that lies before the detected interval (not for plane changes, which
   have no along-track departure).
+* Second tier outside GEO (:mod:`orbwatch.detect.maneuver_kink_leo`): small
+  along-track burns (cm/s) below the threshold are found as a placed phase kink
+  with the drag curvature held fixed, kept only where drag cannot have made it
+  (the kink raises the orbit), the change of ``a`` confirms it in sign and size,
+  and the first pass found nothing within a few days.  Such a detection is an
+  along-track burn whose delta-v is the kink's.
 * Candidates closer than the step window are one manoeuvre, placed at the
   interval with the largest residual score when that exceeds
   ``RESIDUAL_THRESHOLD`` (one interval earlier if the set after the jump was
@@ -83,7 +89,7 @@ Method (same settings for every object; details in
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -101,6 +107,7 @@ from orbwatch.detect.maneuver_features import (
     normal_vectors,
     step_statistics,
 )
+from orbwatch.detect.maneuver_kink_leo import KINK_Z, second_tier
 from orbwatch.detect.maneuver_onset import onset_epoch
 from orbwatch.detect.maneuver_phase import kink_epoch, kink_statistics, phase_series
 from orbwatch.detect.maneuver_residuals import (
@@ -430,7 +437,13 @@ def detect_maneuvers(history, *, threshold: float = DEFAULT_THRESHOLD) -> list[M
         plane_ok = plane_confirmed(h, st, res, j) if h.geo else True
         m = _build(h, sets, j, st, float(score[k]), threshold, t_us, plane_ok=plane_ok)
         if m.delta_v == 0.0:
-            continue  # no element changed beyond its noise: nothing to call a manoeuvre
+            # no windowed step beyond its noise (a short history): a step of a across the
+            # detection's own interval that the along-track drift confirms still counts;
+            # otherwise nothing changed the orbit
+            if not confirmed_steps(h, st, res, [(j, float(score[k]))]):
+                continue
+            m = _build(h, sets, j, st, float(score[k]), threshold,
+                       m.epoch_us if t_us is None else t_us, single=True, plane_ok=plane_ok)
         if not h.geo and m.kind == "plane_change" and pred[near] < RESIDUAL_THRESHOLD \
                 and np.max(cross[lo:hi]) < COMPONENT_Z:
             continue  # a turn of the mean-element plane that moved nothing cross-track
@@ -453,7 +466,27 @@ def detect_maneuvers(history, *, threshold: float = DEFAULT_THRESHOLD) -> list[M
         single = [m for (k, _), m in zip(steps, single, strict=True)
                   if _in_blind_zone(h, st, k, m, out)]
     out += single
+    if not h.geo:
+        # second tier: raising phase kinks confirmed by a, where the first pass found none
+        # (:mod:`orbwatch.detect.maneuver_kink_leo`)
+        first = (np.array([m.epoch_us for m in out], dtype=np.int64) - h.epoch_us[0]) / 86_400e6
+        tier2 = second_tier(phase_series(sets), st.z_residual[:, 0],
+                            np.maximum(st.residual[:, 0], st.step[:, 0]), first,
+                            level=KINK_Z * threshold / DEFAULT_THRESHOLD)
+        for k, tk, zk, da in tier2:
+            m = _build(h, sets, k, st, zk * threshold / DEFAULT_THRESHOLD, threshold,
+                       int(h.epoch_us[0] + round(tk * 86_400e6)), single=True)
+            out.append(_along_track(m, float(h.a_km[k]), da))
     return _merge(out)
+
+
+def _along_track(m: Maneuver, a_km: float, da_km: float) -> Maneuver:
+    """``m`` as a pure along-track burn that changed ``a`` (km) by ``da_km``: a phase
+    kink measures exactly that, while the element steps of so small a burn are noise."""
+    dv_t = math.sqrt(MU_KM3_S2 / a_km) * da_km / (2.0 * a_km)
+    return replace(m, delta_v=abs(dv_t), dv_along=dv_t, dv_radial=0.0, dv_normal=0.0,
+                   delta_a_km=da_km, delta_i_deg=0.0, delta_e=0.0,
+                   kind="orbit_raising" if dv_t > 0 else "orbit_lowering")
 
 
 def _in_blind_zone(h: HistoryArrays, st, k: int, m: Maneuver, found: list[Maneuver]) -> bool:

@@ -1,0 +1,200 @@
+"""Second tier for small LEO along-track burns: a placed phase kink with the drag
+curvature held fixed, accepted only where drag cannot have made it.
+
+An along-track burn ``dv`` changes the mean motion by ``dn = -3 n dv / v`` while the
+position (the unwrapped mean argument of latitude ``u = M + omega``,
+:func:`~orbwatch.detect.maneuver_phase.phase_series`) stays continuous: the phase
+gets a *kink*.  A 0.08 m/s burn at 700 km moves the phase by ~20 km/day, far above
+a TLE's ~1 km phase noise, while its ~150 m step of ``a`` and its along-track
+prediction residuals stay below the first pass's threshold.
+
+Method (the same settings for every object):
+
+* *Fixed curvature*: drag makes the phase a slowly bending curve.  A free parabola
+  in the kink fit absorbs most of a kink at the window's middle (``|x|`` is close
+  to ``x^2`` there), so the curvature is held at the object's own rolling median
+  of the free-parabola fits (one per interval), at least 0 (drag only speeds the
+  phase up; in a short history every window holds the burn and a raising kink
+  would read as negative curvature), and taken out of the phase first.
+* *Placed kink*: per interval ``k``, the ``2 side`` sets around it are fitted
+  (batched, Tukey-reweighted) by a line plus a change of slope at a time moved over
+  a grid inside the interval; the grid point of least robust misfit places the
+  kink.  Its z-score is the slope change over its standard error under the
+  object's rolling quiet phase noise, divided by the spread of the *quiet* windows
+  (``|z|`` below twice its low-quantile scale: a burn inflates several off-centre
+  windows, which must not inflate the scale that judges it).  The smaller ``|z|``
+  over ``SIDES`` (with one sign) is kept, so a bad set at a window's edge does not
+  pose as a kink.
+* *Discriminators*: natural forces only lower a LEO orbit (drag speeds the phase
+  up: ``+``), so a second-tier kink must *slow the phase down* (raise the orbit;
+  an unmodelled drag change reads as a ``+`` kink).  The semi-major axis must
+  confirm it in sign and size: the one-interval change of ``a`` (own drift
+  removed, robust z) has the raising sign and at least ``CONFIRM_Z``, and the
+  larger of that change and the windowed step reaches the kink's implied
+  ``da = -2/3 a dn / n`` divided by ``SIZE_FACTOR`` (real raising kinks without a
+  burn imply 7-26 m where ``a`` moved 0.4-6 m).  And the second tier fills gaps
+  only: no first-pass detection within ``GAP_DAYS``.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+
+from orbwatch.detect.maneuver_features import rolling_nanmedian
+from orbwatch.detect.maneuver_phase import PhaseSeries
+
+__all__ = ["SIDES", "GRID", "KINK_Z", "CONFIRM_Z", "SIZE_FACTOR", "GAP_DAYS", "fixed_curvature",
+           "placed_kinks", "kink_scores", "kink_delta_a", "second_tier"]
+
+#: sets on each side of the interval in the two fits (the smaller |z| is kept)
+SIDES = (6, 5)
+#: kink times tried inside each interval
+GRID = 9
+#: robust z-score of a raising kink that makes a second-tier detection
+KINK_Z = 8.0
+#: robust z-score of the one-interval change of ``a`` that must confirm it (same sign)
+CONFIRM_Z = 2.5
+#: the measured change of ``a`` must reach the kink's implied one divided by this
+SIZE_FACTOR = 1.5
+#: no first-pass detection within this many days (the second tier fills gaps)
+GAP_DAYS = 3.0
+_TUKEY = 4.685
+_MAD = 1.4826
+_PASSES = 3
+_HALF = 45
+_LOW_Q, _LOW_NORMAL = 0.25, 0.31864
+
+
+def _robust_fit(X: np.ndarray, y: np.ndarray, valid: np.ndarray):
+    """Batched Tukey-reweighted least squares ``y = X beta`` over the last two axes
+    (``X``: (..., N, P)).  Returns beta (..., P), the unscaled variance of the last
+    coefficient, the robust residual scale (...) and the residuals (..., N)."""
+    p = X.shape[-1]
+    w = valid.astype(float)
+    ridge = 1e-12 * np.eye(p)
+    s = np.ones(X.shape[:-2])
+    for _ in range(_PASSES):
+        Xw = X * w[..., None]
+        A = np.einsum("...ni,...nj->...ij", Xw, X) + ridge
+        beta = np.linalg.solve(A, np.einsum("...ni,...n->...i", Xw, y)[..., None])[..., 0]
+        r = y - np.einsum("...ni,...i->...n", X, beta)
+        with np.errstate(all="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # windows without a valid set
+            s = _MAD * np.nanmedian(np.where(w > 0, np.abs(r), np.nan), axis=-1)
+        s = np.maximum(np.nan_to_num(s, nan=1e-9), 1e-9)
+        w = np.where(valid, np.clip(1 - (r / (_TUKEY * s[..., None])) ** 2, 0, None) ** 2, 0.0)
+    A = np.einsum("...ni,...nj->...ij", X * w[..., None], X) + ridge
+    var_last = np.linalg.inv(A)[..., p - 1, p - 1]
+    return beta, var_last, s, r
+
+
+def _windows(ps: PhaseSeries, side: int):
+    """Indices (K, 2 side) of the sets around every interval, their validity (same
+    segment, inside the history) and whether each is after the interval."""
+    n = ps.t.size
+    ks = np.arange(n - 1)
+    off = np.arange(-side + 1, side + 1)
+    idx = ks[:, None] + off[None, :]
+    idc = np.clip(idx, 0, n - 1)
+    seg = ps.segment[ks]
+    valid = (idx >= 0) & (idx < n) & (ps.segment[idc] == seg[:, None])
+    valid &= (ps.segment[ks + 1] == seg)[:, None]
+    after = np.broadcast_to(off > 0, idx.shape)
+    enough = ((valid & after).sum(1) >= 3) & ((valid & ~after).sum(1) >= 3)
+    return ks, idc, valid, after, enough
+
+
+def fixed_curvature(ps: PhaseSeries, side: int = SIDES[0]) -> np.ndarray:
+    """Per interval (K): the object's rolling median of the quadratic coefficient
+    (rad/day^2) of free parabola fits to the phase around each interval (drag)."""
+    ks, idc, valid, _, enough = _windows(ps, side)
+    x = ps.t[idc] - ps.t[ks][:, None]
+    y = np.where(valid, ps.phi[idc] - ps.phi[ks][:, None], 0.0)
+    beta, _, _, _ = _robust_fit(np.stack([np.ones_like(x), x, x**2], axis=-1), y, valid)
+    c2 = rolling_nanmedian(np.where(enough, beta[:, 2], np.nan), _HALF)
+    glob = np.nanmedian(beta[enough, 2]) if enough.any() else 0.0
+    c2 = np.where(np.isfinite(c2), c2, glob)
+    return np.maximum(c2, 0.0)
+
+
+def placed_kinks(ps: PhaseSeries, side: int, curvature: np.ndarray, grid: int = GRID):
+    """Per interval (K): the slope change ``b`` (rad/day, + = faster = lower orbit) of
+    the best-placed kink inside the interval with the curvature fixed, its raw z-score
+    (under the rolling median of the fits' residual scales) and its time (days)."""
+    ks, idc, valid, after, enough = _windows(ps, side)
+    frac = (np.arange(grid) + 0.5) / grid
+    tau = ps.t[ks][:, None] + frac[None, :] * (ps.t[ks + 1] - ps.t[ks])[:, None]  # (K, G)
+    t = ps.t[idc]  # (K, N)
+    y = np.where(valid, ps.phi[idc] - ps.phi[ks][:, None]
+                 - curvature[:, None] * (t - ps.t[ks][:, None]) ** 2, 0.0)
+    x = t[:, None, :] - tau[:, :, None]  # (K, G, N)
+    X = np.stack([np.ones_like(x), x, np.where(after[:, None, :], x, 0.0)], axis=-1)
+    v = np.broadcast_to(valid[:, None, :], x.shape)
+    beta, var_b, s, r = _robust_fit(X, np.broadcast_to(y[:, None, :], x.shape), v)
+    # misfit under one scale per interval (its best grid point's), so grid points compare
+    s0 = np.min(s, axis=1, keepdims=True)
+    rho = np.where(v, np.minimum((r / (_TUKEY * s0[..., None])) ** 2, 1.0), 0.0).sum(-1)
+    j = np.argmin(rho, axis=1)
+    pick = (np.arange(ks.size), j)
+    b, var, scale = beta[pick][:, 2], var_b[pick], s[pick]
+    noise = rolling_nanmedian(np.where(enough, scale, np.nan), _HALF)
+    glob = np.nanmedian(scale[enough]) if enough.any() else 1.0
+    noise = np.where(np.isfinite(noise), noise, glob)
+    z = np.where(enough, b / (noise * np.sqrt(var)), 0.0)
+    return np.where(enough, b, 0.0), np.nan_to_num(z), tau[pick]
+
+
+def _quiet_spread(z: np.ndarray) -> float:
+    """Scaled MAD of the z-scores of the quiet windows (``|z|`` below twice the
+    low-quantile scale of all of them), at least 1."""
+    az = np.abs(z[z != 0])
+    if az.size < 4:
+        return 1.0
+    low = np.quantile(az, _LOW_Q) / _LOW_NORMAL
+    quiet = az[az <= 2.0 * low]
+    return max(_MAD * float(np.median(quiet)), 1.0) if quiet.size >= 4 else 1.0
+
+
+def kink_scores(ps: PhaseSeries, sides=SIDES):
+    """Per interval (K): slope change (rad/day, + = lower orbit), its z-score (the
+    smaller |z| over ``sides``, 0 where they disagree in sign) and the kink time
+    (days from the first set, from the widest fit)."""
+    if ps.t.size < 2:
+        return np.zeros(0), np.zeros(0), np.zeros(0)
+    curv = fixed_curvature(ps, sides[0])
+    fits = [placed_kinks(ps, side, curv) for side in sides]
+    zs = np.stack([z / _quiet_spread(z) for _, z, _ in fits])
+    same = np.all(np.sign(zs) == np.sign(zs[0]), axis=0)
+    z = np.where(same, np.sign(zs[0]) * np.min(np.abs(zs), axis=0), 0.0)
+    return fits[0][0], z, fits[0][2]
+
+
+def kink_delta_a(ps: PhaseSeries, rate: np.ndarray) -> np.ndarray:
+    """Semi-major-axis change (km, per interval) implied by a phase-rate change ``rate``
+    (rad/day): ``da = -2/3 a dn / n``."""
+    return -2.0 / 3.0 * ps.a_km[:-1] * rate / ps.n[:-1]
+
+
+def second_tier(ps: PhaseSeries, z_a: np.ndarray, da_km: np.ndarray, first_days, *,
+                level: float = KINK_Z) -> list[tuple[int, float, float, float]]:
+    """Second-tier burns: intervals whose placed kink raises the orbit (``z <= -level``)
+    and whose semi-major axis confirms it: the one-interval change (robust z ``z_a``)
+    reaches ``CONFIRM_Z`` with the raising sign, and the measured change ``da_km`` (km;
+    the larger of the one-interval and the windowed step) is at least ``1 / SIZE_FACTOR``
+    of the kink's (a phase-rate change that the orbit's size does not show is not a
+    burn).  None within ``GAP_DAYS`` of a first-pass detection (``first_days``, days
+    from the first set), one per ``GAP_DAYS``.  Returns ``(k, kink time in days, |z|,
+    the kink's change of a in km)`` per burn, in time order."""
+    rate, z, tau = kink_scores(ps)
+    implied = kink_delta_a(ps, rate)
+    ok = (z <= -level) & (z_a >= CONFIRM_Z) & (da_km * SIZE_FACTOR >= implied)
+    first = np.asarray(first_days, dtype=float)
+    out: list[tuple[int, float, float, float]] = []
+    for k in np.flatnonzero(ok)[np.argsort(z[ok])]:
+        taken = np.r_[first, [o[1] for o in out]]
+        if taken.size and np.min(np.abs(taken - tau[k])) < GAP_DAYS:
+            continue
+        out.append((int(k), float(tau[k]), float(-z[k]), float(implied[k])))
+    return sorted(out)
