@@ -59,7 +59,13 @@ class ScenarioResult:
 
 # ------------------------------------------------------------------ background
 def generated_background(rng: np.random.Generator, n: int, epoch_us: int) -> list[Track]:
-    """``n`` random objects (catalogue numbers 60000+) around a real mix of orbits."""
+    """``n`` random objects (catalogue numbers 60000+) around a real mix of orbits.
+
+    GEO objects get inclinations of 0.1-3 deg: below about 0.05 deg the
+    conversion of noisy states to SGP4 mean elements (SDP4's low-inclination
+    periodics, an ill-conditioned node) gives sets that miss each other by
+    10-60 km cross-track, which real catalogues do not show (docs/design.md,
+    "Demo background")."""
     re = 6378.135
     kind = rng.choice(3, n, p=[0.7, 0.1, 0.2])
     typ = rng.choice(["PAYLOAD", "ROCKET BODY", "DEBRIS"], n, p=[0.5, 0.15, 0.35])
@@ -68,7 +74,7 @@ def generated_background(rng: np.random.Generator, n: int, epoch_us: int) -> lis
     a = np.select([kind == 0, kind == 1], [re + rng.uniform(450, 1300, n),
                                            rng.choice([26560.0, 29600.0], n)], 42164.2)
     inc = np.select([kind == 0, kind == 1], [leo_inc, rng.uniform(54.5, 56.5, n)],
-                    rng.uniform(0.0, 0.1, n))
+                    rng.uniform(0.1, 3.0, n))
     ecc = np.where(kind == 0, rng.uniform(0.0001, 0.01, n), rng.uniform(0.0001, 0.002, n))
     bstar = np.where(kind == 0, 10 ** rng.uniform(-5.5, -4.0, n), 0.0)
     ang = rng.uniform(0, 360, (n, 3))
