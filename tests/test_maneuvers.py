@@ -220,14 +220,14 @@ def test_campaign_burns_each_found():
 
 
 def test_campaign_steps_are_steps_not_outliers_or_ramps():
-    from orbwatch.detect.maneuvers import _campaign_steps
+    from orbwatch.detect.maneuver_steps import persistent_steps
 
     z = np.random.default_rng(0).normal(0, 1, 300)
     z[50] += 40.0  # a burn the sets took at once
     z[99] += 40.0  # one bad set (100): the level goes there and back
     z[100] -= 40.0
     z[150:154] += 15.0  # sets that take a burn over four intervals
-    assert [k for k, _ in _campaign_steps(z, 12.0)] == [50]
+    assert [k for k, _ in persistent_steps(z, 12.0)] == [50]
 
 
 def test_pair_median_score_sees_burns_not_bad_sets():
@@ -377,19 +377,19 @@ def test_a_small_geo_burn_days_after_a_large_one_is_found(tmp_path, days):
 def test_tail_factor_raises_the_threshold_only_for_heavy_tailed_objects():
     """Gaussian quiet scores (largest |z| of 3 features) keep the threshold; a heavier
     upper tail raises it in proportion; burns' windows are left out of the tail."""
-    from orbwatch.detect.maneuvers import QUIET_REFERENCE, tail_factor
+    from orbwatch.detect.maneuver_steps import QUIET_REFERENCE, tail_factor
 
     rng = np.random.default_rng(0)
     gauss = np.abs(rng.standard_normal((2000, 3))).max(axis=1)
-    assert tail_factor(gauss, 8.0) == 1.0
+    assert tail_factor(gauss, 8.0, window=5) == 1.0
     heavy = np.abs(rng.standard_t(2, (2000, 3))).max(axis=1)
-    f = tail_factor(heavy, 8.0)
+    f = tail_factor(heavy, 8.0, window=5)
     assert f > 1.2
     assert f == pytest.approx(np.percentile(heavy[heavy <= 8.0], 90) / QUIET_REFERENCE, rel=0.05)
     burns = gauss.copy()
     burns[::50] = 200.0  # 40 burns: their windows are not the quiet tail
-    assert tail_factor(burns, 8.0) == 1.0
-    assert tail_factor(gauss[:20], 8.0) == 1.0  # too few quiet intervals to judge
+    assert tail_factor(burns, 8.0, window=5) == 1.0
+    assert tail_factor(gauss[:20], 8.0, window=5) == 1.0  # too few quiet intervals to judge
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])

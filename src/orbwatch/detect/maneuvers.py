@@ -20,13 +20,13 @@ Method (same settings for every object; details in
   An interval is a candidate when ``max(step z, residual z * threshold /
   RESIDUAL_THRESHOLD)`` exceeds ``threshold``, raised for an object whose quiet
   intervals score with a heavier upper tail than Gaussian noise would
-  (:func:`tail_factor`; Fengyun-2D/2E/2F by 1.2-1.4).  Outside GEO the residual z is
+  (:func:`~orbwatch.detect.maneuver_steps.tail_factor`; Fengyun-2D/2E/2F by 1.2-1.4).  Outside GEO the residual z is
   the median over every pair of sets spanning the interval
   (:func:`~orbwatch.detect.maneuver_residuals.pair_median_scores`).
 * Single-interval steps (outside GEO): burns a day or two apart (campaigns)
   fall inside one step window and would be merged.  An interval whose
   one-interval change of ``a`` (own drift removed, robust z) is a
-  *persistent* step above ``RESIDUAL_THRESHOLD`` (see :func:`_campaign_steps`)
+  *persistent* step above ``RESIDUAL_THRESHOLD`` (see :func:`~orbwatch.detect.maneuver_steps.persistent_steps`)
   is a detection too, placed in that interval; where it is the same burn as
   a windowed detection the higher score stays (a burn the sets took at once
   is best placed by its own interval).
@@ -94,6 +94,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from orbwatch.detect.maneuver_confirm import (
+    along_confirmation,
     confirmed_plane_steps,
     confirmed_steps,
     plane_confirmed,
@@ -119,11 +120,11 @@ from orbwatch.detect.maneuver_residuals import (
     prediction_residuals,
 )
 from orbwatch.detect.maneuver_scoring import match_times, merge_close_times, score_matches
+from orbwatch.detect.maneuver_steps import persistent_steps, tail_factor
 from orbwatch.events import Event
 from orbwatch.time import jd_fr
 
 __all__ = ["DEFAULT_THRESHOLD", "MIN_SETS", "Maneuver", "prepare_history", "detect_maneuvers",
-           "tail_factor",
            "maneuver_events", "maneuvers_to_events", "merge_close_times", "match_times",
            "score_matches"]
 
@@ -156,11 +157,10 @@ KINK_REACH = 2
 #: near GEO a confirmed single-interval step this many intervals from a windowed
 #: detection may be a burn its window hid (:func:`_in_blind_zone`)
 BLIND_SETS = 2 * (STEP_SETS + SKIP_SETS)
-#: the threshold is raised for objects whose quiet interval scores have a heavier upper
-#: tail than this (:func:`tail_factor`): their ``QUIET_QUANTILE``-th percentile over it
-QUIET_QUANTILE = 90.0
-QUIET_REFERENCE = 3.0
-QUIET_MIN = 30
+#: near GEO a confirmed single-interval step this far (days) from every windowed
+#: detection counts on its own where its drift reaches this significance (:func:`_isolated`)
+ISOLATED_DAYS = 3.0
+ISOLATED_CONFIRM_Z = 30.0
 #: detections whose epochs come closer than this (days) are one manoeuvre
 MERGE_DAYS = 1.0
 _GRID = 193
@@ -402,18 +402,23 @@ def detect_maneuvers(history, *, threshold: float = DEFAULT_THRESHOLD) -> list[M
     signed = crossing_scores(zres) if h.geo else pair_median_scores(zres)
     pred = np.abs(signed)
     score = np.maximum(elem, pred * threshold / RESIDUAL_THRESHOLD)
-    threshold = threshold * tail_factor(score, threshold)
+    threshold = threshold * tail_factor(score, threshold, window=STEP_SETS + SKIP_SETS)
     local = pred
     ps = phase_series(sets) if h.geo else None
     kink = np.abs(kink_statistics(ps)[1]) if h.geo else np.zeros_like(pred)
     x = np.vstack([np.zeros((1, st.residual.shape[1])), np.cumsum(st.residual, axis=0)])
     out = []
+    level = RESIDUAL_THRESHOLD * threshold / DEFAULT_THRESHOLD
     for k in _select(score, local, threshold):
         lo, hi = max(0, k - STEP_SETS), min(pred.size, k + STEP_SETS + 1)
         near = lo + int(np.argmax(pred[lo:hi]))
         knear = lo + int(np.argmax(kink[lo:hi]))
+        # a plane change has no along-track kink to be placed at (the one nearby is
+        # another burn's): led by the plane features with no along-track departure
+        plane_led = used[int(np.argmax(np.abs(st.z_step[k, used])))] in (1, 2) \
+            and pred[near] < RESIDUAL_THRESHOLD
         placed = None
-        if ps is not None and kink[knear] >= KINK_PLACE:
+        if ps is not None and kink[knear] >= KINK_PLACE and not plane_led:
             placed = kink_epoch(ps, k, reach=KINK_REACH)
         if placed is not None:
             t_us = int(h.epoch_us[0] + round(placed[0] * 86_400e6))
@@ -451,20 +456,20 @@ def detect_maneuvers(history, *, threshold: float = DEFAULT_THRESHOLD) -> list[M
     # single-interval steps of a: the burns of a campaign (one every day or two) that
     # the windowed tests merge, and the interval of a burn the sets took at once; near
     # GEO only those whose along-track drift confirms them (:mod:`.maneuver_confirm`)
-    level = RESIDUAL_THRESHOLD * threshold / DEFAULT_THRESHOLD
-    steps = _campaign_steps(st.z_residual[:, 0], level)
+    steps = persistent_steps(st.z_residual[:, 0], level)
     if h.geo:
         steps = confirmed_steps(h, st, res, steps)
         # turns of the plane confirmed by the cross-track motion: inclination steps only
         # (the node of a near-equatorial orbit is ill-determined; Fengyun histories carry
         # many confirmed node steps with no logged burn)
         steps += confirmed_plane_steps(h, res, st.z_residual[:, 1],
-                                       _campaign_steps(st.z_residual[:, 1], level))
+                                       persistent_steps(st.z_residual[:, 1], level))
     single = [_build(h, sets, k, st, zk * threshold / level, threshold, single=True)
               for k, zk in steps]
     if h.geo:
+        conf = along_confirmation(h, st, res, [k for k, _ in steps])
         single = [m for (k, _), m in zip(steps, single, strict=True)
-                  if _in_blind_zone(h, st, k, m, out)]
+                  if _in_blind_zone(h, st, k, m, out) or _isolated(m, conf.get(k), out)]
     out += single
     if not h.geo:
         # second tier: raising phase kinks confirmed by a, where the first pass found none
@@ -489,6 +494,15 @@ def _along_track(m: Maneuver, a_km: float, da_km: float) -> Maneuver:
                    kind="orbit_raising" if dv_t > 0 else "orbit_lowering")
 
 
+def _isolated(m: Maneuver, conf: tuple[float, float] | None, found: list[Maneuver]) -> bool:
+    """A confirmed single-interval step near GEO far (``ISOLATED_DAYS``) from every
+    windowed detection counts where its drift is very significant
+    (``ISOLATED_CONFIRM_Z``): an isolated burn the windowed test scored just under
+    its threshold (a 0.15 m/s station-keeping burn in a 1-set-a-day history)."""
+    return conf is not None and conf[1] >= ISOLATED_CONFIRM_Z and all(
+        abs(m.epoch_us - o.epoch_us) > ISOLATED_DAYS * 86_400e6 for o in found)
+
+
 def _in_blind_zone(h: HistoryArrays, st, k: int, m: Maneuver, found: list[Maneuver]) -> bool:
     """Near GEO the windowed detections are placed at the phase kink; a confirmed
     single-interval step adds only a burn they could not see: one further than
@@ -504,43 +518,6 @@ def _in_blind_zone(h: HistoryArrays, st, k: int, m: Maneuver, found: list[Maneuv
         if 1 < hi - lo <= BLIND_SETS and np.all(za[lo + 1:hi] < COMPONENT_Z):
             return True
     return False
-
-
-def tail_factor(score: np.ndarray, threshold: float) -> float:
-    """How much heavier than ``QUIET_REFERENCE`` the upper tail of the object's quiet
-    interval scores is (never below 1): the factor its threshold is raised by.
-
-    Quiet intervals are those outside the step window of every interval above
-    ``threshold``; with fewer than ``QUIET_MIN`` of them the factor is 1.  For
-    Gaussian element noise the ``QUIET_QUANTILE``-th percentile of the score (the
-    largest |z| of 3-5 features) is 2.1-2.3; Fengyun-2D/2E/2F read 3.5-4.3 (factor
-    1.2-1.4), every LEO satellite of the benchmark and Fengyun-4A below 3."""
-    busy = np.zeros(score.size, dtype=bool)
-    for k in np.flatnonzero(score > threshold):
-        busy[max(0, k - STEP_SETS - SKIP_SETS):k + STEP_SETS + SKIP_SETS + 1] = True
-    quiet = score[~busy & np.isfinite(score)]
-    if quiet.size < QUIET_MIN:
-        return 1.0
-    return max(1.0, float(np.percentile(quiet, QUIET_QUANTILE)) / QUIET_REFERENCE)
-
-
-def _campaign_steps(z: np.ndarray, level: float) -> list[tuple[int, float]]:
-    """Intervals whose one-interval semi-major-axis change (robust z-score ``z``, own drift
-    removed) is a persistent step above ``level``: the change itself and the level
-    differences across each of its end sets (``z[k-1] + z[k]``, ``z[k] + z[k+1]``)
-    all exceed it with one sign, so a single bad set (which moves the level there and
-    back) is not one, and neither neighbour carries on half of it in its direction (a
-    ramp over several sets is not a step).  These see the burns of a campaign (one
-    every day or two) that the windowed step and residual tests merge into one."""
-    zp = np.r_[0.0, z[:-1]]
-    zn = np.r_[z[1:], 0.0]
-    trio = np.stack([z, zp + z, z + zn])
-    same = np.all(np.sign(trio) == np.sign(z), axis=0)
-    # a step, not a ramp: the neighbours carry less than half of it on in its direction
-    # (sets that take a burn over days are left to the windowed tests and the onset)
-    along = np.maximum(np.maximum(zp * np.sign(z), 0.0), np.maximum(zn * np.sign(z), 0.0))
-    strength = np.where(same & (along < 0.5 * np.abs(z)), np.min(np.abs(trio), axis=0), 0.0)
-    return [(int(k), float(strength[k])) for k in np.flatnonzero(strength >= level)]
 
 
 def _merge(found: list[Maneuver]) -> list[Maneuver]:
