@@ -160,6 +160,8 @@ def along_z(res: PredictionResiduals, *, local_half: int = 30) -> np.ndarray:
         dev = u - centre
         spread = rolling_low_scale(dev, 3 * local_half)
         floor = 0.2 * _MAD * np.nanmedian(np.abs(dev)) if np.any(np.isfinite(dev)) else 1.0
+        if not floor > 0:  # no spread at all (identical sets): nothing departs
+            floor = 1.0
         z[:, li] = dev / np.maximum(np.nan_to_num(spread, nan=floor), floor)
     return z
 
