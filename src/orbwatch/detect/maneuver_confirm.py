@@ -68,6 +68,11 @@ def _lag_scales(values: np.ndarray, quiet_pair: np.ndarray) -> np.ndarray:
         if x.size >= 5:
             out[ell] = _MAD * float(np.median(np.abs(x - np.median(x))))
     if np.all(np.isnan(out)):
+        # a short history: every lag's quiet pairs pooled (the longer lags' larger
+        # residuals make the short ones' scale conservative)
+        x = values[quiet_pair & np.isfinite(values)]
+        if x.size >= 5:
+            out[:] = _MAD * float(np.median(np.abs(x - np.median(x))))
         return out
     # a lag with too few quiet pairs takes the next longer lag's scale (noise grows with it)
     for ell in range(out.size - 2, -1, -1):

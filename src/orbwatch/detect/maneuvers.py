@@ -336,7 +336,8 @@ def _confidence(score: float, threshold: float) -> float:
 
 
 def _build(h: HistoryArrays, sets, k: int, st, score: float, threshold: float,
-           t_us: int | None = None, *, single: bool = False, plane_ok: bool = True) -> Maneuver:
+           t_us: int | None = None, *, single: bool = False, plane_ok: bool = True,
+           turn: bool = False) -> Maneuver:
     # only components that stepped significantly enter delta-v; the rest is noise.  A
     # ``single``-interval step (a campaign burn) is measured across its own interval
     # (the windowed step would mix in its neighbours) and placed in it: its sets took
@@ -364,6 +365,10 @@ def _build(h: HistoryArrays, sets, k: int, st, score: float, threshold: float,
     if t_us is not None:
         epoch = min(max(t_us, start), end)
         sigma = (end - start) / 1e6 / math.sqrt(12.0)
+    elif turn:
+        # two orbit planes meet along a line the satellite crosses twice a revolution:
+        # their closest approach does not date a turn of the plane within its interval
+        epoch, sigma = (start + end) // 2, (end - start) / 1e6 / math.sqrt(12.0)
     elif ramp is not None and ramp < epoch:
         # the sets after the jump still carried the old orbit: the converged sets'
         # along-track ramp puts the burn earlier; bracket it by the sets around it
@@ -457,15 +462,18 @@ def detect_maneuvers(history, *, threshold: float = DEFAULT_THRESHOLD) -> list[M
     # the windowed tests merge, and the interval of a burn the sets took at once; near
     # GEO only those whose along-track drift confirms them (:mod:`.maneuver_confirm`)
     steps = persistent_steps(st.z_residual[:, 0], level)
+    turns: set[int] = set()
     if h.geo:
         steps = confirmed_steps(h, st, res, steps)
         # turns of the plane confirmed by the cross-track motion: inclination steps only
         # (the node of a near-equatorial orbit is ill-determined; Fengyun histories carry
         # many confirmed node steps with no logged burn)
-        steps += confirmed_plane_steps(h, res, st.z_residual[:, 1],
-                                       persistent_steps(st.z_residual[:, 1], level))
-    single = [_build(h, sets, k, st, zk * threshold / level, threshold, single=True)
-              for k, zk in steps]
+        plane = confirmed_plane_steps(h, res, st.z_residual[:, 1],
+                                      persistent_steps(st.z_residual[:, 1], level))
+        steps += plane
+        turns = {k for k, _ in plane}
+    single = [_build(h, sets, k, st, zk * threshold / level, threshold, single=True,
+                     turn=k in turns) for k, zk in steps]
     if h.geo:
         conf = along_confirmation(h, st, res, [k for k, _ in steps])
         single = [m for (k, _), m in zip(steps, single, strict=True)
