@@ -155,12 +155,14 @@ def kink_statistics(ps: PhaseSeries, side: int = SIDE) -> tuple[np.ndarray, np.n
 
 
 def kink_epoch(ps: PhaseSeries, k: int, *, reach: int = 2, grid: int = 97,
-               side: int = SIDE) -> tuple[float, float] | None:
+               side: int = SIDE, upto: int | None = None) -> tuple[float, float] | None:
     """Best kink time (days from the first set) near interval ``k``, searched from set
-    ``k - reach`` to set ``k + 1 + reach``, and the rate change there; None where the
-    window is too thin."""
+    ``k - reach`` to set ``k + 1 + reach`` (not past set ``upto``), and the rate change
+    there; None where the window is too thin."""
     n = ps.t.size
     lo, hi = max(0, k - reach), min(n - 1, k + 1 + reach)
+    if upto is not None:
+        hi = max(lo + 1, min(hi, upto))
     if hi <= lo:
         return None
     taus = np.linspace(ps.t[lo], ps.t[hi], grid)

@@ -414,6 +414,11 @@ def detect_maneuvers(history, *, threshold: float = DEFAULT_THRESHOLD) -> list[M
     x = np.vstack([np.zeros((1, st.residual.shape[1])), np.cumsum(st.residual, axis=0)])
     out = []
     level = RESIDUAL_THRESHOLD * threshold / DEFAULT_THRESHOLD
+    # near GEO, intervals whose step of a the along-track drift confirms: a burn is not
+    # placed after the one next to it (the sets after it already have the new orbit)
+    anchors = np.array([k for k, _ in confirmed_steps(
+        h, st, res, persistent_steps(st.z_residual[:, 0], level))], dtype=int) \
+        if h.geo else np.zeros(0, dtype=int)
     for k in _select(score, local, threshold):
         lo, hi = max(0, k - STEP_SETS), min(pred.size, k + STEP_SETS + 1)
         near = lo + int(np.argmax(pred[lo:hi]))
@@ -424,7 +429,9 @@ def detect_maneuvers(history, *, threshold: float = DEFAULT_THRESHOLD) -> list[M
             and pred[near] < RESIDUAL_THRESHOLD
         placed = None
         if ps is not None and kink[knear] >= KINK_PLACE and not plane_led:
-            placed = kink_epoch(ps, k, reach=KINK_REACH)
+            close = anchors[np.abs(anchors - k) <= KINK_REACH + 1]
+            upto = int(close[np.argmin(np.abs(close - k))]) + 1 if close.size else None
+            placed = kink_epoch(ps, k, reach=KINK_REACH, upto=upto)
         if placed is not None:
             t_us = int(h.epoch_us[0] + round(placed[0] * 86_400e6))
             j = max(0, min(int(np.searchsorted(h.epoch_us, t_us, side="right")) - 1, h.n - 2))
