@@ -227,3 +227,45 @@ def test_a_manoeuvre_not_found_again_is_retracted_and_can_come_back(tmp_path):
     assert (rep.updated, rep.retracted) == (1, 0)
     assert state.events(retracted=True) == []
     assert len(state.events()) == 4
+
+
+@pytest.fixture
+def pg_store_url(request, postgres_url):
+    """A fresh schema of the test PostgreSQL for a monitor store (dropped after)."""
+    import secrets
+
+    from sqlalchemy import text
+
+    schema = f"mon_{secrets.token_hex(6)}"
+    admin = create_engine(postgres_url)
+    with admin.begin() as conn:
+        conn.execute(text(f"CREATE SCHEMA {schema}"))
+    sep = "&" if "?" in postgres_url else "?"
+    try:
+        yield f"{postgres_url}{sep}options=-csearch_path%3D{schema}"
+    finally:
+        with admin.begin() as conn:
+            conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+        admin.dispose()
+
+
+def test_monitors_on_one_postgresql_database_exclude_each_other(tmp_path, scenario, pg_store_url):
+    """Two monitors with different report folders (as on two machines) against one
+    PostgreSQL store: the advisory lock lets one run; it is gone when its holder's
+    connection ends, and the next run works."""
+    from orbwatch.monitor import PgRunLock, run_lock
+
+    scen, sets = scenario
+    store, other = Store(pg_store_url), Store(pg_store_url)
+    try:
+        store.write_batch(sets[:60], source="part-1", fmt="omm")
+        assert isinstance(run_lock(store, tmp_path / "a"), PgRunLock)
+        with run_lock(other, tmp_path / "elsewhere"):
+            with pytest.raises(MonitorBusyError, match="advisory lock .* held by server pid"):
+                run_monitor(store, tmp_path / "a", figures="none")
+        assert MonitorState(store).runs() == []
+        res = run_monitor(store, tmp_path / "a", figures="none")
+        assert res.status == "finished" and len(MonitorState(store).runs()) == 1
+    finally:
+        store.engine.dispose()
+        other.engine.dispose()

@@ -13,10 +13,10 @@
 
 from orbwatch.monitor.changes import ChangeSet, changes_between, high_water
 from orbwatch.monitor.detectors import DETECTORS, Window, forensics_events, screen_days
-from orbwatch.monitor.lock import MonitorBusyError, RunLock, lock_path
+from orbwatch.monitor.lock import MonitorBusyError, PgRunLock, RunLock, lock_path, run_lock
 from orbwatch.monitor.run import ALL_REGIMES, STEPS, MonitorResult, run_monitor
 from orbwatch.monitor.state import MonitorState, identity
 
 __all__ = ["ChangeSet", "changes_between", "high_water", "DETECTORS", "Window",
-           "forensics_events", "screen_days", "MonitorBusyError", "RunLock", "lock_path",
-           "ALL_REGIMES", "STEPS", "MonitorResult", "run_monitor", "MonitorState", "identity"]
+           "forensics_events", "screen_days", "MonitorBusyError", "RunLock", "PgRunLock",
+           "run_lock", "lock_path", "ALL_REGIMES", "STEPS", "MonitorResult", "run_monitor", "MonitorState", "identity"]

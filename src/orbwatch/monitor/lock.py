@@ -1,9 +1,17 @@
-"""One monitor run at a time: an exclusive lock on a file next to the database.
+"""One monitor run at a time per database.
 
-``flock`` locks belong to the open file: the kernel drops them when the
-process ends, however it ends (SIGKILL included), so a killed run never
-leaves a stale lock behind.  The file keeps the holder's pid and start time
-for the message the next run prints.
+* SQLite: an exclusive ``flock`` on a file next to the database.  ``flock``
+  locks belong to the open file: the kernel drops them when the process ends,
+  however it ends (SIGKILL included), so a killed run never leaves a stale
+  lock behind.  The file keeps the holder's pid and start time for the
+  message the next run prints.
+* PostgreSQL: a session-level advisory lock (``pg_try_advisory_lock``) held on
+  a connection of its own for the whole run, so monitors on different
+  machines or with different report folders exclude each other too; the
+  server drops it when that connection ends, however the run ends.  The
+  holder's pid is read back from ``pg_locks`` / ``pg_stat_activity``.
+
+:func:`run_lock` picks the right one for a store.
 """
 
 from __future__ import annotations
@@ -15,7 +23,10 @@ from pathlib import Path
 from orbwatch.errors import OrbwatchError
 from orbwatch.time import format_iso, now_us
 
-__all__ = ["MonitorBusyError", "RunLock", "lock_path"]
+__all__ = ["MonitorBusyError", "RunLock", "PgRunLock", "run_lock", "lock_path", "PG_LOCK_KEY"]
+
+#: the advisory-lock key of monitor runs (the hotline's append lock uses its own)
+PG_LOCK_KEY = 0x6F72_6277_6D6F_6E  # "orbwmon"
 
 
 class MonitorBusyError(OrbwatchError):
@@ -64,3 +75,59 @@ class RunLock:
 
     def __exit__(self, *exc) -> None:
         self.release()
+
+
+class PgRunLock:
+    """``with PgRunLock(engine):`` holds the PostgreSQL advisory lock of monitor runs on
+    a connection of its own, or raises :class:`MonitorBusyError`."""
+
+    def __init__(self, engine, key: int = PG_LOCK_KEY) -> None:
+        self.engine, self.key = engine, int(key)
+        self._conn = None
+
+    def acquire(self) -> None:
+        from sqlalchemy import text
+
+        conn = self.engine.connect()
+        got = conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": self.key}).scalar()
+        conn.commit()
+        if not got:
+            holder = conn.execute(text(
+                "SELECT a.pid, a.backend_start, a.client_addr FROM pg_locks l "
+                "JOIN pg_stat_activity a ON a.pid = l.pid WHERE l.locktype = 'advisory' "
+                "AND l.granted AND ((l.classid::bigint << 32) | l.objid::bigint) = :k "
+                "LIMIT 1"), {"k": self.key}).first()
+            conn.close()
+            who = "unknown" if holder is None else \
+                f"server pid {holder[0]} since {holder[1]:%Y-%m-%dT%H:%M:%S}"
+            raise MonitorBusyError(
+                f"another monitor run is working on this database (PostgreSQL advisory lock "
+                f"{self.key} held by {who}); this run did nothing - try again when it has "
+                f"finished")
+        self._conn = conn
+
+    def release(self) -> None:
+        from sqlalchemy import text
+
+        if self._conn is not None:
+            try:
+                self._conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": self.key})
+                self._conn.commit()
+            finally:
+                self._conn.close()
+                self._conn = None
+
+    def __enter__(self) -> PgRunLock:
+        self.acquire()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.release()
+
+
+def run_lock(store, out_dir: str | os.PathLike):
+    """The lock of monitor runs on ``store``: a file lock next to a SQLite database,
+    the advisory lock of a PostgreSQL one (a file lock in ``out_dir`` otherwise)."""
+    if not store.is_sqlite and store.engine.dialect.name == "postgresql":
+        return PgRunLock(store.engine)
+    return RunLock(lock_path(store, out_dir))

@@ -27,7 +27,7 @@ from pathlib import Path
 from orbwatch.errors import UserError
 from orbwatch.monitor.changes import changes_between, high_water
 from orbwatch.monitor.detectors import DETECTORS, window_for
-from orbwatch.monitor.lock import RunLock, lock_path
+from orbwatch.monitor.lock import run_lock
 from orbwatch.monitor.state import MonitorState
 from orbwatch.time import parse_iso
 
@@ -129,7 +129,7 @@ def run_monitor(store, out_dir: str | Path, *, code=None, notifications=None,
     say = progress or (lambda _text: None)
     result = MonitorResult(status="nothing-new", out_dir=out)
     added: Counter = Counter()
-    with RunLock(lock_path(store, out)):
+    with run_lock(store, out):
         state = MonitorState(store)
         for _ in range(2):  # an unfinished run first, then what came after it
             run = state.last_run()
