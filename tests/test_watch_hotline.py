@@ -154,3 +154,36 @@ def test_console_links_alerts_to_the_report(tmp_path, scenario, capsys, chromium
         assert ImageStat.Stat(image).stddev[0] > 10
     finally:
         srv.stop()
+
+
+def test_the_hotline_log_key_is_pinned_on_first_use(tmp_path, scenario, hotline, capsys):
+    """The monitor keeps the log's key in its database the first time it reads a
+    hotline; a server presenting another key later is refused before anything is
+    read (every other signature rests on that key) unless the new key is given."""
+    scen, sets = scenario
+    srv, _keys = hotline
+    store = Store(tmp_path / "m.db")
+    store.write_batch(sets[:80], source="scenario", fmt="omm")
+    store.close()
+    _watch(capsys, tmp_path / "m.db", tmp_path / "rep", srv.url, tmp_path / "MONITOR.key")
+    with HotlineClient(srv.url) as anon:
+        real = anon.health()["log_public_key"]
+    pin = f"hotline_log_public_key {srv.url.rstrip('/')}"
+    store = Store(tmp_path / "m.db")
+    assert store.get_meta(pin) == real
+    # the pinned key no longer matches what the server presents
+    import base64
+
+    from orbwatch.hotline.entries import public_key_bytes
+
+    store.set_meta(pin, base64.b64encode(public_key_bytes(generate_key())).decode())
+    store.close()
+    args = ["watch", "--db", str(tmp_path / "m.db"), "--out", str(tmp_path / "rep"),
+            "--hotline", srv.url, "--as", "MONITOR", "--key", str(tmp_path / "MONITOR.key")]
+    capsys.readouterr()
+    assert main(args) == 1
+    err = capsys.readouterr().err
+    assert "LogKeyMismatchError" in err and "Nothing was read" in err
+    # the operator confirms the key: given explicitly, it is used and pinned again
+    assert main([*args, "--hotline-log-key", real]) == 0
+    assert Store(tmp_path / "m.db").get_meta(pin) == real

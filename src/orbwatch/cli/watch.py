@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
 
@@ -49,6 +50,10 @@ def watch_cmd(
                                      "(with --hotline)."),
     key: str | None = typer.Option(None, "--key", help="That party's key file "
                                    "[default: PARTY.key]."),
+    hotline_log_key: str | None = typer.Option(
+        None, "--hotline-log-key", help="The hotline log's public key (base64) to trust; "
+        "default: the one pinned in the database when this monitor first read that "
+        "hotline (trusted on first use)."),
     fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", "-f",
                                      help="table | csv | json"),
 ) -> None:
@@ -57,50 +62,24 @@ def watch_cmd(
     against the code of conduct and rewrite the report.  A second run with
     nothing new does nothing; a run killed midway is resumed by the next;
     a run started while another works exits with a message."""
-    from orbwatch.monitor import ALL_REGIMES, run_monitor
+    from orbwatch.monitor import ALL_REGIMES
     from orbwatch.store import Store, default_db_path
 
     client = None
     if hotline:
         from orbwatch.cli.hotline import party_client
-        from orbwatch.hotline.monitor_link import log_notifications
-        from orbwatch.norms import load_notifications
 
         if not party:
             raise UserError("--hotline needs the monitor's party: --as NAME (and its --key)")
         client = party_client(hotline, party, key)
-        from_log = log_notifications(client)
-        err_console.print(f"watch: {len(from_log)} signed notification(s) read from {hotline}",
-                          highlight=False, markup=False)
-        notifications = [*(load_notifications(notifications) if notifications else []),
-                         *from_log]
-    store = Store(db or default_db_path(), create=False)
-    with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
-                  console=err_console, transient=True) as bar:
-        task = bar.add_task("opening the monitor", total=None)
-        result = run_monitor(store, out, code=code, notifications=notifications, since=since,
-                             threshold_km=threshold, regimes=tuple(regime or ALL_REGIMES),
-                             max_days=max_days,
-                             progress=lambda s: bar.update(task, description=s))
-    store.close()
-    if result.status == "nothing-new":
-        err_console.print(f"watch: {result.message}; report: {result.report}",
-                          highlight=False, markup=False)
-    else:
-        what = "resumed an unfinished run and " if result.resumed else ""
-        err_console.print(f"watch: {what}finished run(s) {', '.join(map(str, result.run_ids))}"
-                          f"; report: {result.report}", highlight=False, markup=False)
-    alerts = None
-    if client is not None:
-        from orbwatch.hotline.monitor_link import post_alerts
-        from orbwatch.monitor import MonitorState
-
-        store = Store(db or default_db_path(), create=False)
-        with client:
-            alerts = post_alerts(client, MonitorState(store).findings())
-        store.close()
-        err_console.print(f"watch: {len(alerts.posted)} alert(s) posted to {hotline}, "
-                          f"{alerts.already} already there", highlight=False, markup=False)
+    with contextlib.ExitStack() as stack:  # the client and the store closed however it ends
+        if client is not None:
+            stack.callback(client.close)
+        store = stack.enter_context(Store(db or default_db_path(), create=False))
+        result, alerts = _watch_once(
+            store, client, hotline=hotline, hotline_log_key=hotline_log_key,
+            notifications=notifications, out=out, code=code, since=since, threshold=threshold,
+            regimes=tuple(regime or ALL_REGIMES), max_days=max_days)
     if fmt is OutputFormat.json:
         doc = result.to_dict()
         if alerts is not None:
@@ -113,3 +92,48 @@ def watch_cmd(
         rows += [{"what": "alerts posted to the hotline", "count": len(alerts.posted)},
                  {"what": "alerts already on the hotline", "count": alerts.already}]
     emit(rows, fmt, title="orbwatch watch", columns=["what", "count"])
+
+
+def _watch_once(store, client, *, hotline, hotline_log_key, notifications, out, code, since,
+                threshold, regimes, max_days):
+    """One monitor run on an open store: read the hotline's notifications (its log key
+    pinned in the store on first use), run the monitor, post the findings as alerts."""
+    from orbwatch.monitor import run_monitor
+    from orbwatch.norms import load_notifications
+
+    if client is not None:
+        from orbwatch.hotline.monitor_link import log_key, log_notifications
+
+        # the log's key, pinned in the database on first use (or given): every other
+        # signature on the log is checked against it
+        pin = f"hotline_log_public_key {client.base_url}"
+        trusted = log_key(client, hotline_log_key or store.get_meta(pin))
+        from_log = log_notifications(client, pinned=trusted)
+        if store.get_meta(pin) != trusted:
+            store.set_meta(pin, trusted)
+        err_console.print(f"watch: {len(from_log)} signed notification(s) read from {hotline}",
+                          highlight=False, markup=False)
+        notifications = [*(load_notifications(notifications) if notifications else []),
+                         *from_log]
+    with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
+                  console=err_console, transient=True) as bar:
+        task = bar.add_task("opening the monitor", total=None)
+        result = run_monitor(store, out, code=code, notifications=notifications, since=since,
+                             threshold_km=threshold, regimes=regimes, max_days=max_days,
+                             progress=lambda s: bar.update(task, description=s))
+    if result.status == "nothing-new":
+        err_console.print(f"watch: {result.message}; report: {result.report}",
+                          highlight=False, markup=False)
+    else:
+        what = "resumed an unfinished run and " if result.resumed else ""
+        err_console.print(f"watch: {what}finished run(s) {', '.join(map(str, result.run_ids))}"
+                          f"; report: {result.report}", highlight=False, markup=False)
+    alerts = None
+    if client is not None:
+        from orbwatch.hotline.monitor_link import post_alerts
+        from orbwatch.monitor import MonitorState
+
+        alerts = post_alerts(client, MonitorState(store).findings())
+        err_console.print(f"watch: {len(alerts.posted)} alert(s) posted to {hotline}, "
+                          f"{alerts.already} already there", highlight=False, markup=False)
+    return result, alerts

@@ -42,7 +42,8 @@ class HotlineClient:
                  key: Ed25519PrivateKey | None = None, *, admin_token: str | None = None,
                  timeout: float = 30.0, http: httpx.Client | None = None) -> None:
         self.party, self.key, self.admin_token = party, key, admin_token
-        self.http = http or httpx.Client(base_url=base_url.rstrip("/"), timeout=timeout)
+        self.base_url = base_url.rstrip("/")
+        self.http = http or httpx.Client(base_url=self.base_url, timeout=timeout)
 
     def close(self) -> None:
         self.http.close()

@@ -118,6 +118,16 @@ class Store:
         return stmt.on_conflict_do_update(
             index_elements=keys, set_={k: v for k, v in values.items() if k not in keys})
 
+    def get_meta(self, key: str) -> str | None:
+        """A value of the database's key/value ``meta`` table (None if unset)."""
+        with self.engine.connect() as conn:
+            return conn.execute(select(meta.c.value).where(meta.c.key == key)).scalar()
+
+    def set_meta(self, key: str, value: str) -> None:
+        """Set a value of the ``meta`` table (one transaction)."""
+        with self.engine.begin() as conn:
+            conn.execute(self._upsert(meta, {"key": key, "value": value}, ["key"]))
+
     def close(self) -> None:
         self.engine.dispose()
 
