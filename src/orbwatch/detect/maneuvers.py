@@ -37,7 +37,10 @@ Method (same settings for every object; details in
   three after another, which the one-candidate-per-window test cannot see.
 * Near GEO the plane features enter delta-v (and the type) only where the
   cross-track motion of the sets spanning the detection confirms a turn of
-  the plane (:func:`~orbwatch.detect.maneuver_confirm.plane_confirmed`); a detection left with no component
+  the plane (:func:`~orbwatch.detect.maneuver_confirm.plane_confirmed`) and
+  their step clears the threshold raised by their own quiet tail
+  (lunisolar curvature makes it heavy: Fengyun east-west burns read plane z
+  2-20, its north-south burns 500-600); a detection left with no component
   above its noise (zero delta-v) is dropped.
 * Outside GEO, where the sets converge to the new orbit over days (Jason:
   5-7 sets), the burn is moved back to the onset of the along-track
@@ -337,7 +340,7 @@ def _confidence(score: float, threshold: float) -> float:
 
 def _build(h: HistoryArrays, sets, k: int, st, score: float, threshold: float,
            t_us: int | None = None, *, single: bool = False, plane_ok: bool = True,
-           turn: bool = False) -> Maneuver:
+           turn: bool = False, plane_bar: float = 0.0) -> Maneuver:
     # only components that stepped significantly enter delta-v; the rest is noise.  A
     # ``single``-interval step (a campaign burn) is measured across its own interval
     # (the windowed step would mix in its neighbours) and placed in it: its sets took
@@ -348,6 +351,8 @@ def _build(h: HistoryArrays, sets, k: int, st, score: float, threshold: float,
     step = np.where(np.abs(z[k]) >= COMPONENT_Z, change[k], 0.0)
     if not plane_ok:
         step[1:3] = 0.0
+    if h.geo and np.max(np.abs(z[k, 1:3])) < plane_bar:
+        step[1:3] = 0.0  # below the plane features' own quiet tail: not a turn
     a = float(h.a_km[k])
     v = math.sqrt(MU_KM3_S2 / a)
     da = float(step[0])
@@ -409,6 +414,9 @@ def detect_maneuvers(history, *, threshold: float = DEFAULT_THRESHOLD) -> list[M
     score = np.maximum(elem, pred * threshold / RESIDUAL_THRESHOLD)
     threshold = threshold * tail_factor(score, threshold, window=STEP_SETS + SKIP_SETS)
     local = pred
+    # near GEO a plane component must stand out of the plane features' own quiet tail
+    plane_bar = threshold * tail_factor(np.max(np.abs(st.z_step[:, 1:3]), axis=1), threshold,
+                                        window=STEP_SETS + SKIP_SETS) if h.geo else 0.0
     ps = phase_series(sets) if h.geo else None
     kink = np.abs(kink_statistics(ps)[1]) if h.geo else np.zeros_like(pred)
     x = np.vstack([np.zeros((1, st.residual.shape[1])), np.cumsum(st.residual, axis=0)])
@@ -452,7 +460,8 @@ def detect_maneuvers(history, *, threshold: float = DEFAULT_THRESHOLD) -> list[M
                 j = max(0, min(int(np.searchsorted(h.epoch_us, t_us, side="right")) - 1, h.n - 2))
         # near GEO a plane step counts only where the cross-track motion confirms it
         plane_ok = plane_confirmed(h, st, res, j) if h.geo else True
-        m = _build(h, sets, j, st, float(score[k]), threshold, t_us, plane_ok=plane_ok)
+        m = _build(h, sets, j, st, float(score[k]), threshold, t_us, plane_ok=plane_ok,
+                   plane_bar=plane_bar)
         if m.delta_v == 0.0:
             # no windowed step beyond its noise (a short history): a step of a across the
             # detection's own interval that the along-track drift confirms still counts;
