@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 from pathlib import Path
 
@@ -70,3 +71,24 @@ def owner_rows(shared: Path, files=OWNER_FILES) -> dict[int, dict]:
         recs += read_satcat(shared / p).records
     return {n: {"name": r.name, "owner": r.owner, "object_type": r.object_type,
                 "intldes": r.intldes} for n, r in merge_by_norad(recs).items()}
+
+
+@contextlib.contextmanager
+def fresh_pg_schema(base_url: str, prefix: str):
+    """A URL of ``base_url`` whose connections work in a fresh schema
+    (``options=-csearch_path``), dropped with everything in it afterwards."""
+    import secrets
+
+    from sqlalchemy import create_engine, text
+
+    schema = f"{prefix}_{secrets.token_hex(6)}"
+    admin = create_engine(base_url)
+    with admin.begin() as conn:
+        conn.execute(text(f"CREATE SCHEMA {schema}"))
+    sep = "&" if "?" in base_url else "?"
+    try:
+        yield f"{base_url}{sep}options=-csearch_path%3D{schema}"
+    finally:
+        with admin.begin() as conn:
+            conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+        admin.dispose()

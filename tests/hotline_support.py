@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import copy
 import os
-import secrets
 import signal
 import socket
 import subprocess
@@ -15,6 +14,7 @@ from pathlib import Path
 
 import httpx
 
+from conftest import fresh_pg_schema
 from orbwatch.hotline.entries import generate_key, write_key_file
 
 ADMIN = "test-operator-token"
@@ -50,20 +50,8 @@ def database(request, tmp_path: Path):
     if request.param == "sqlite":
         yield str(tmp_path / "hotline.db")
         return
-    base = request.getfixturevalue("postgres_url")
-    from sqlalchemy import create_engine, text
-
-    schema = f"hl_{secrets.token_hex(6)}"
-    admin = create_engine(base)
-    with admin.begin() as conn:
-        conn.execute(text(f"CREATE SCHEMA {schema}"))
-    sep = "&" if "?" in base else "?"
-    try:
-        yield f"{base}{sep}options=-csearch_path%3D{schema}"
-    finally:
-        with admin.begin() as conn:
-            conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
-        admin.dispose()
+    with fresh_pg_schema(request.getfixturevalue("postgres_url"), "hl") as url:
+        yield url
 
 
 def free_port() -> int:

@@ -12,6 +12,7 @@ from collections import Counter
 import pytest
 from sqlalchemy import create_engine, inspect
 
+from conftest import fresh_pg_schema
 from orbwatch.cli.app import main
 from orbwatch.elements.readers import read_path
 from orbwatch.monitor import (
@@ -230,23 +231,10 @@ def test_a_manoeuvre_not_found_again_is_retracted_and_can_come_back(tmp_path):
 
 
 @pytest.fixture
-def pg_store_url(request, postgres_url):
+def pg_store_url(postgres_url):
     """A fresh schema of the test PostgreSQL for a monitor store (dropped after)."""
-    import secrets
-
-    from sqlalchemy import text
-
-    schema = f"mon_{secrets.token_hex(6)}"
-    admin = create_engine(postgres_url)
-    with admin.begin() as conn:
-        conn.execute(text(f"CREATE SCHEMA {schema}"))
-    sep = "&" if "?" in postgres_url else "?"
-    try:
-        yield f"{postgres_url}{sep}options=-csearch_path%3D{schema}"
-    finally:
-        with admin.begin() as conn:
-            conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
-        admin.dispose()
+    with fresh_pg_schema(postgres_url, "mon") as url:
+        yield url
 
 
 def test_monitors_on_one_postgresql_database_exclude_each_other(tmp_path, scenario, pg_store_url):
