@@ -41,7 +41,30 @@ def lock_path(store, out_dir: str | os.PathLike) -> Path:
     return Path(out_dir) / ".monitor.lock"
 
 
-class RunLock:
+class _Lock:
+    """``with lock:`` acquires and releases; :meth:`busy` is the refusal all locks give."""
+
+    def acquire(self) -> None:
+        raise NotImplementedError
+
+    def release(self) -> None:
+        raise NotImplementedError
+
+    @staticmethod
+    def busy(lock: str, holder: str) -> MonitorBusyError:
+        return MonitorBusyError(
+            f"another monitor run is working on this database ({lock} held by {holder}); "
+            f"this run did nothing - try again when it has finished")
+
+    def __enter__(self):
+        self.acquire()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.release()
+
+
+class RunLock(_Lock):
     """``with RunLock(path):`` holds the lock or raises :class:`MonitorBusyError`."""
 
     def __init__(self, path: str | os.PathLike) -> None:
@@ -56,9 +79,7 @@ class RunLock:
         except BlockingIOError:
             holder = os.pread(fd, 200, 0).decode("utf-8", "replace").strip() or "unknown"
             os.close(fd)
-            raise MonitorBusyError(
-                f"another monitor run is working on this database (lock {self.path} held by "
-                f"{holder}); this run did nothing - try again when it has finished") from None
+            raise self.busy(f"lock {self.path}", holder) from None
         os.ftruncate(fd, 0)
         os.pwrite(fd, f"pid {os.getpid()} since {format_iso(now_us(), 0)}".encode(), 0)
         self._fd = fd
@@ -69,15 +90,8 @@ class RunLock:
             os.close(self._fd)
             self._fd = None
 
-    def __enter__(self) -> RunLock:
-        self.acquire()
-        return self
 
-    def __exit__(self, *exc) -> None:
-        self.release()
-
-
-class PgRunLock:
+class PgRunLock(_Lock):
     """``with PgRunLock(engine):`` holds the PostgreSQL advisory lock of monitor runs on
     a connection of its own, or raises :class:`MonitorBusyError`."""
 
@@ -93,17 +107,14 @@ class PgRunLock:
         conn.commit()
         if not got:
             holder = conn.execute(text(
-                "SELECT a.pid, a.backend_start, a.client_addr FROM pg_locks l "
+                "SELECT a.pid, a.backend_start FROM pg_locks l "
                 "JOIN pg_stat_activity a ON a.pid = l.pid WHERE l.locktype = 'advisory' "
                 "AND l.granted AND ((l.classid::bigint << 32) | l.objid::bigint) = :k "
                 "LIMIT 1"), {"k": self.key}).first()
             conn.close()
             who = "unknown" if holder is None else \
                 f"server pid {holder[0]} since {holder[1]:%Y-%m-%dT%H:%M:%S}"
-            raise MonitorBusyError(
-                f"another monitor run is working on this database (PostgreSQL advisory lock "
-                f"{self.key} held by {who}); this run did nothing - try again when it has "
-                f"finished")
+            raise self.busy(f"PostgreSQL advisory lock {self.key}", who)
         self._conn = conn
 
     def release(self) -> None:
@@ -116,13 +127,6 @@ class PgRunLock:
             finally:
                 self._conn.close()
                 self._conn = None
-
-    def __enter__(self) -> PgRunLock:
-        self.acquire()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.release()
 
 
 def run_lock(store, out_dir: str | os.PathLike):
