@@ -38,8 +38,9 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
-__all__ = ["FEATURES", "GEO_FEATURES", "feature_names", "normal_vectors", "HistoryArrays", "StepStatistics", "history_arrays", "rolling_nanmedian",
-           "rolling_low_scale", "step_statistics", "is_geo_like"]
+__all__ = ["FEATURES", "GEO_FEATURES", "feature_names", "normal_vectors", "HistoryArrays",
+           "StepStatistics", "history_arrays", "rolling_nanmedian", "rolling_low_scale",
+           "step_statistics", "is_geo_like", "LOW_QUANTILE", "LOW_NORMAL"]
 
 #: the quantities whose steps are tested, in this order
 FEATURES = ("a_km", "i_rad", "node_rad", "ex", "ey", "e")
@@ -113,7 +114,7 @@ def rolling_nanmedian(x: np.ndarray, half: int, *, exclude_centre: bool = False)
 
 #: the quantile of |x| behind :func:`rolling_low_scale`, and that quantile of |N(0, 1)|
 LOW_QUANTILE = 0.25
-_LOW_NORMAL = 0.31864
+LOW_NORMAL = 0.31864
 
 
 def rolling_low_scale(x: np.ndarray, half: int) -> np.ndarray:
@@ -128,7 +129,7 @@ def rolling_low_scale(x: np.ndarray, half: int) -> np.ndarray:
     win = sliding_window_view(pad, 2 * half + 1)
     out = np.full(x.size, np.nan)
     ok = np.sum(np.isfinite(win), axis=1) >= 4
-    out[ok] = np.nanquantile(win[ok], LOW_QUANTILE, axis=1) / _LOW_NORMAL
+    out[ok] = np.nanquantile(win[ok], LOW_QUANTILE, axis=1) / LOW_NORMAL
     return out
 
 

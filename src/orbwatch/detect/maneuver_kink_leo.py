@@ -38,12 +38,10 @@ Method (the same settings for every object):
 
 from __future__ import annotations
 
-import warnings
-
 import numpy as np
 
-from orbwatch.detect.maneuver_features import rolling_nanmedian
-from orbwatch.detect.maneuver_phase import PhaseSeries
+from orbwatch.detect.maneuver_features import LOW_NORMAL, LOW_QUANTILE, rolling_nanmedian
+from orbwatch.detect.maneuver_phase import PhaseSeries, robust_lstsq
 
 __all__ = ["SIDES", "GRID", "KINK_Z", "CONFIRM_Z", "SIZE_FACTOR", "GAP_DAYS", "fixed_curvature",
            "placed_kinks", "kink_scores", "kink_delta_a", "second_tier"]
@@ -62,32 +60,7 @@ SIZE_FACTOR = 1.5
 GAP_DAYS = 3.0
 _TUKEY = 4.685
 _MAD = 1.4826
-_PASSES = 3
 _HALF = 45
-_LOW_Q, _LOW_NORMAL = 0.25, 0.31864
-
-
-def _robust_fit(X: np.ndarray, y: np.ndarray, valid: np.ndarray):
-    """Batched Tukey-reweighted least squares ``y = X beta`` over the last two axes
-    (``X``: (..., N, P)).  Returns beta (..., P), the unscaled variance of the last
-    coefficient, the robust residual scale (...) and the residuals (..., N)."""
-    p = X.shape[-1]
-    w = valid.astype(float)
-    ridge = 1e-12 * np.eye(p)
-    s = np.ones(X.shape[:-2])
-    for _ in range(_PASSES):
-        Xw = X * w[..., None]
-        A = np.einsum("...ni,...nj->...ij", Xw, X) + ridge
-        beta = np.linalg.solve(A, np.einsum("...ni,...n->...i", Xw, y)[..., None])[..., 0]
-        r = y - np.einsum("...ni,...i->...n", X, beta)
-        with np.errstate(all="ignore"), warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)  # windows without a valid set
-            s = _MAD * np.nanmedian(np.where(w > 0, np.abs(r), np.nan), axis=-1)
-        s = np.maximum(np.nan_to_num(s, nan=1e-9), 1e-9)
-        w = np.where(valid, np.clip(1 - (r / (_TUKEY * s[..., None])) ** 2, 0, None) ** 2, 0.0)
-    A = np.einsum("...ni,...nj->...ij", X * w[..., None], X) + ridge
-    var_last = np.linalg.inv(A)[..., p - 1, p - 1]
-    return beta, var_last, s, r
 
 
 def _windows(ps: PhaseSeries, side: int):
@@ -112,7 +85,7 @@ def fixed_curvature(ps: PhaseSeries, side: int = SIDES[0]) -> np.ndarray:
     ks, idc, valid, _, enough = _windows(ps, side)
     x = ps.t[idc] - ps.t[ks][:, None]
     y = np.where(valid, ps.phi[idc] - ps.phi[ks][:, None], 0.0)
-    beta, _, _, _ = _robust_fit(np.stack([np.ones_like(x), x, x**2], axis=-1), y, valid)
+    beta, _, _, _ = robust_lstsq(np.stack([np.ones_like(x), x, x**2], axis=-1), y, valid)
     c2 = rolling_nanmedian(np.where(enough, beta[:, 2], np.nan), _HALF)
     glob = np.nanmedian(beta[enough, 2]) if enough.any() else 0.0
     c2 = np.where(np.isfinite(c2), c2, glob)
@@ -132,7 +105,7 @@ def placed_kinks(ps: PhaseSeries, side: int, curvature: np.ndarray, grid: int = 
     x = t[:, None, :] - tau[:, :, None]  # (K, G, N)
     X = np.stack([np.ones_like(x), x, np.where(after[:, None, :], x, 0.0)], axis=-1)
     v = np.broadcast_to(valid[:, None, :], x.shape)
-    beta, var_b, s, r = _robust_fit(X, np.broadcast_to(y[:, None, :], x.shape), v)
+    beta, var_b, s, r = robust_lstsq(X, np.broadcast_to(y[:, None, :], x.shape), v)
     # misfit under one scale per interval (its best grid point's), so grid points compare
     s0 = np.min(s, axis=1, keepdims=True)
     rho = np.where(v, np.minimum((r / (_TUKEY * s0[..., None])) ** 2, 1.0), 0.0).sum(-1)
@@ -152,7 +125,7 @@ def _quiet_spread(z: np.ndarray) -> float:
     az = np.abs(z[z != 0])
     if az.size < 4:
         return 1.0
-    low = np.quantile(az, _LOW_Q) / _LOW_NORMAL
+    low = np.quantile(az, LOW_QUANTILE) / LOW_NORMAL
     quiet = az[az <= 2.0 * low]
     return max(_MAD * float(np.median(quiet)), 1.0) if quiet.size >= 4 else 1.0
 

@@ -34,11 +34,13 @@ Method (the same settings for every object):
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 
 from orbwatch.detect.maneuver_features import MU_KM3_S2, is_geo_like, rolling_nanmedian
 
-__all__ = ["SIDE", "PhaseSeries", "phase_series", "kink_statistics", "kink_epoch"]
+__all__ = ["SIDE", "PhaseSeries", "phase_series", "kink_statistics", "kink_epoch", "robust_lstsq"]
 
 SIDE = 6
 J2 = 1.082616e-3  # WGS72, as SGP4
@@ -85,24 +87,35 @@ def phase_series(sets) -> PhaseSeries:
     return PhaseSeries(t, phi, seg, n, a, geo)
 
 
-def _robust_fit(x, y, valid, after):
-    """Batched Tukey-reweighted fit of ``y = c0 + c1 x + c2 x^2 + b * x * after`` (rows
-    independent).  Returns coefficients (K, 4), the (unscaled) variance factor of ``b``,
-    the robust residual scale, and the final weights."""
-    X = np.stack([np.ones_like(x), x, x**2, np.where(after, x, 0.0)], axis=-1)
+def robust_lstsq(X: np.ndarray, y: np.ndarray, valid: np.ndarray):
+    """Batched Tukey-reweighted least squares ``y = X beta`` over the last two axes
+    (``X``: (..., N, P); rows of the leading axes independent).  Returns beta (..., P),
+    the unscaled variance of the last coefficient, the robust residual scale (...) and
+    the residuals (..., N)."""
+    p = X.shape[-1]
     w = valid.astype(float)
-    ridge = 1e-12 * np.eye(4)
+    ridge = 1e-12 * np.eye(p)
     for _ in range(_PASSES):
-        A = np.einsum("kni,knj->kij", X * w[..., None], X) + ridge
-        beta = np.linalg.solve(A, np.einsum("kni,kn->ki", X * w[..., None], y)[..., None])[..., 0]
-        r = y - np.einsum("kni,ki->kn", X, beta)
-        with np.errstate(all="ignore"):
-            s = _MAD * np.nanmedian(np.where(w > 0, np.abs(r), np.nan), axis=1)
+        Xw = X * w[..., None]
+        A = np.einsum("...ni,...nj->...ij", Xw, X) + ridge
+        beta = np.linalg.solve(A, np.einsum("...ni,...n->...i", Xw, y)[..., None])[..., 0]
+        r = y - np.einsum("...ni,...i->...n", X, beta)
+        with np.errstate(all="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # windows without a valid set
+            s = _MAD * np.nanmedian(np.where(w > 0, np.abs(r), np.nan), axis=-1)
         s = np.maximum(np.nan_to_num(s, nan=1e-9), 1e-9)
-        w = np.where(valid, np.clip(1 - (r / (_TUKEY * s[:, None])) ** 2, 0, None) ** 2, 0.0)
-    A = np.einsum("kni,knj->kij", X * w[..., None], X) + ridge
-    var_b = np.linalg.inv(A)[:, 3, 3]
-    return beta, var_b, s, w
+        w = np.where(valid, np.clip(1 - (r / (_TUKEY * s[..., None])) ** 2, 0, None) ** 2, 0.0)
+    A = np.einsum("...ni,...nj->...ij", X * w[..., None], X) + ridge
+    var_last = np.linalg.inv(A)[..., p - 1, p - 1]
+    return beta, var_last, s, r
+
+
+def _robust_fit(x, y, valid, after):
+    """:func:`robust_lstsq` of ``y = c0 + c1 x + c2 x^2 + b * x * after`` (rows
+    independent): coefficients (K, 4), the variance factor of ``b``, the robust scale
+    and the residuals."""
+    X = np.stack([np.ones_like(x), x, x**2, np.where(after, x, 0.0)], axis=-1)
+    return robust_lstsq(X, y, valid)
 
 
 def _windows(ps: PhaseSeries, centre: np.ndarray, side: int):
@@ -177,9 +190,7 @@ def kink_epoch(ps: PhaseSeries, k: int, *, reach: int = 2, grid: int = 97,
     enough = (after.sum(1) >= 3) & ((~after).sum(1) >= 3)
     if not enough.any():
         return None
-    beta, _, s, w = _robust_fit(x, y, valid, after)
-    X = np.stack([np.ones_like(x), x, x**2, np.where(after, x, 0.0)], axis=-1)
-    r = y - np.einsum("kni,ki->kn", X, beta)
+    beta, _, s, r = _robust_fit(x, y, valid, after)
     # misfit under one common scale (the best window's), so the grid points compare
     s0 = float(np.min(s[enough]))
     rho = np.minimum((r / (_TUKEY * s0)) ** 2, 1.0).sum(1)
