@@ -47,7 +47,7 @@ from orbwatch.detect.maneuver_features import HistoryArrays, StepStatistics
 from orbwatch.detect.maneuver_residuals import PredictionResiduals
 
 __all__ = ["CONFIRM_Z", "AMPLITUDE", "NOISE_STEP_Z", "along_confirmation", "confirmed_steps",
-           "cross_confirmation", "confirmed_plane_steps", "plane_confirmed"]
+           "cross_confirmation", "confirmed_plane_steps", "plane_confirmed", "passes"]
 
 #: significance of the along-track drift a step must cause
 CONFIRM_Z = 12.0
@@ -152,27 +152,31 @@ def cross_confirmation(h: HistoryArrays, res: PredictionResiduals, step_z: np.nd
     return out
 
 
+def passes(conf: tuple[float, float] | None) -> bool:
+    """Whether an (amplitude, significance) confirmation holds: the amplitude within
+    ``AMPLITUDE`` and the significance at least ``CONFIRM_Z``."""
+    return conf is not None and AMPLITUDE[0] <= conf[0] <= AMPLITUDE[1] \
+        and conf[1] >= CONFIRM_Z
+
+
 def confirmed_steps(h: HistoryArrays, st: StepStatistics, res: PredictionResiduals,
                     steps: list[tuple[int, float]]) -> list[tuple[int, float]]:
     """The ``(interval, strength)`` steps whose along-track drift confirms them."""
     conf = along_confirmation(h, st, res, [k for k, _ in steps])
-    lo, hi = AMPLITUDE
-    return [(k, z) for k, z in steps
-            if k in conf and lo <= conf[k][0] <= hi and conf[k][1] >= CONFIRM_Z]
+    return [(k, z) for k, z in steps if passes(conf.get(k))]
 
 
 def confirmed_plane_steps(h: HistoryArrays, res: PredictionResiduals, step_z: np.ndarray,
                           steps: list[tuple[int, float]]) -> list[tuple[int, float]]:
     """The ``(interval, strength)`` plane steps whose cross-track displacement confirms them."""
     conf = cross_confirmation(h, res, step_z, [k for k, _ in steps])
-    lo, hi = AMPLITUDE
-    return [(k, z) for k, z in steps
-            if k in conf and lo <= conf[k][0] <= hi and conf[k][1] >= CONFIRM_Z]
+    return [(k, z) for k, z in steps if passes(conf.get(k))]
 
 
-def plane_confirmed(h: HistoryArrays, st: StepStatistics, res: PredictionResiduals, k: int) -> bool:
+def plane_confirmed(h: HistoryArrays, st: StepStatistics, res: PredictionResiduals,
+                    k: int) -> bool:
     """Whether the cross-track motion of the set pairs spanning interval ``k`` confirms a
-    turn of the plane there (:func:`cross_confirmation`; the plane columns of ``st`` mark the steps)."""
+    turn of the plane there (:func:`cross_confirmation`; the plane columns of ``st`` mark
+    the steps)."""
     zp = np.max(np.abs(st.z_residual[:, 1:3]), axis=1)
-    c = cross_confirmation(h, res, zp, [k]).get(k)
-    return c is not None and AMPLITUDE[0] <= c[0] <= AMPLITUDE[1] and c[1] >= CONFIRM_Z
+    return passes(cross_confirmation(h, res, zp, [k]).get(k))

@@ -100,6 +100,7 @@ from orbwatch.detect.maneuver_confirm import (
     along_confirmation,
     confirmed_plane_steps,
     confirmed_steps,
+    passes,
     plane_confirmed,
 )
 from orbwatch.detect.maneuver_epoch import ramp_epoch
@@ -422,11 +423,14 @@ def detect_maneuvers(history, *, threshold: float = DEFAULT_THRESHOLD) -> list[M
     x = np.vstack([np.zeros((1, st.residual.shape[1])), np.cumsum(st.residual, axis=0)])
     out = []
     level = RESIDUAL_THRESHOLD * threshold / DEFAULT_THRESHOLD
-    # near GEO, intervals whose step of a the along-track drift confirms: a burn is not
-    # placed after the one next to it (the sets after it already have the new orbit)
-    anchors = np.array([k for k, _ in confirmed_steps(
-        h, st, res, persistent_steps(st.z_residual[:, 0], level))], dtype=int) \
-        if h.geo else np.zeros(0, dtype=int)
+    # single-interval steps of a; near GEO those whose along-track drift confirms them
+    # (:mod:`.maneuver_confirm`), where a windowed burn is not placed after the one next to
+    # it (the sets after it already have the new orbit)
+    a_steps = persistent_steps(st.z_residual[:, 0], level)
+    a_conf = along_confirmation(h, st, res, [k for k, _ in a_steps]) if h.geo else {}
+    if h.geo:
+        a_steps = [(k, z) for k, z in a_steps if passes(a_conf.get(k))]
+    anchors = np.array([k for k, _ in a_steps] if h.geo else [], dtype=int)
     for k in _select(score, local, threshold):
         lo, hi = max(0, k - STEP_SETS), min(pred.size, k + STEP_SETS + 1)
         near = lo + int(np.argmax(pred[lo:hi]))
@@ -474,13 +478,12 @@ def detect_maneuvers(history, *, threshold: float = DEFAULT_THRESHOLD) -> list[M
                 and np.max(cross[lo:hi]) < COMPONENT_Z:
             continue  # a turn of the mean-element plane that moved nothing cross-track
         out.append(m)
-    # single-interval steps of a: the burns of a campaign (one every day or two) that
-    # the windowed tests merge, and the interval of a burn the sets took at once; near
-    # GEO only those whose along-track drift confirms them (:mod:`.maneuver_confirm`)
-    steps = persistent_steps(st.z_residual[:, 0], level)
+    # the single-interval steps of a as detections: the burns of a campaign (one every
+    # day or two) that the windowed tests merge, and the interval of a burn the sets took
+    # at once
+    steps = list(a_steps)
     turns: set[int] = set()
     if h.geo:
-        steps = confirmed_steps(h, st, res, steps)
         # turns of the plane confirmed by the cross-track motion: inclination steps only
         # (the node of a near-equatorial orbit is ill-determined; Fengyun histories carry
         # many confirmed node steps with no logged burn)
@@ -491,9 +494,8 @@ def detect_maneuvers(history, *, threshold: float = DEFAULT_THRESHOLD) -> list[M
     single = [_build(h, sets, k, st, zk * threshold / level, threshold, single=True,
                      turn=k in turns) for k, zk in steps]
     if h.geo:
-        conf = along_confirmation(h, st, res, [k for k, _ in steps])
         single = [m for (k, _), m in zip(steps, single, strict=True)
-                  if _in_blind_zone(h, st, k, m, out) or _isolated(m, conf.get(k), out)]
+                  if _in_blind_zone(h, st, k, m, out) or _isolated(m, a_conf.get(k), out)]
     out += single
     if not h.geo:
         # second tier: raising phase kinks confirmed by a, where the first pass found none
