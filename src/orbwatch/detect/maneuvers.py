@@ -20,13 +20,15 @@ Method (same settings for every object; details in
   An interval is a candidate when ``max(step z, residual z * threshold /
   RESIDUAL_THRESHOLD)`` exceeds ``threshold``, raised for an object whose quiet
   intervals score with a heavier upper tail than Gaussian noise would
-  (:func:`~orbwatch.detect.maneuver_steps.tail_factor`; Fengyun-2D/2E/2F by 1.2-1.4).  Outside GEO the residual z is
+  (:func:`~orbwatch.detect.maneuver_steps.tail_factor`; Fengyun-2D/2E/2F by
+  1.2-1.4).  Outside GEO the residual z is
   the median over every pair of sets spanning the interval
   (:func:`~orbwatch.detect.maneuver_residuals.pair_median_scores`).
 * Single-interval steps (outside GEO): burns a day or two apart (campaigns)
   fall inside one step window and would be merged.  An interval whose
   one-interval change of ``a`` (own drift removed, robust z) is a
-  *persistent* step above ``RESIDUAL_THRESHOLD`` (see :func:`~orbwatch.detect.maneuver_steps.persistent_steps`)
+  *persistent* step above ``RESIDUAL_THRESHOLD`` (see
+  :func:`~orbwatch.detect.maneuver_steps.persistent_steps`)
   is a detection too, placed in that interval; where it is the same burn as
   a windowed detection the higher score stays (a burn the sets took at once
   is best placed by its own interval).

@@ -19,4 +19,5 @@ from orbwatch.monitor.state import MonitorState, identity
 
 __all__ = ["ChangeSet", "changes_between", "high_water", "DETECTORS", "Window",
            "forensics_events", "screen_days", "MonitorBusyError", "RunLock", "PgRunLock",
-           "run_lock", "lock_path", "ALL_REGIMES", "STEPS", "MonitorResult", "run_monitor", "MonitorState", "identity"]
+           "run_lock", "lock_path", "ALL_REGIMES", "STEPS", "MonitorResult", "run_monitor",
+           "MonitorState", "identity"]

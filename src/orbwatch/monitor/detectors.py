@@ -23,12 +23,13 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from orbwatch.detect.maneuvers import MIN_SETS
 from orbwatch.elements.model import ElementSet
 from orbwatch.events import Event
 
-__all__ = ["Window", "DETECTORS", "window_for", "maneuver_step", "conjunction_step",
+__all__ = ["Window", "StepResult", "DETECTORS", "window_for", "maneuver_step", "conjunction_step",
            "proximity_step", "forensics_step", "screen_days", "forensics_events",
            "MANEUVER_LOOKBACK_DAYS", "PROXIMITY_LOOKBACK_DAYS", "MIN_MANEUVER_SETS",
            "MIN_CLOUD", "MAX_ORIGINS"]
@@ -45,6 +46,15 @@ MIN_CLOUD = 10
 MAX_ORIGINS = 50
 #: a conjunction screen uses sets at most this far (days) from the day it screens
 _SET_AGE_DAYS = 7
+
+
+class StepResult(NamedTuple):
+    """What a detection step found, and where its look was complete: ``covered`` maps
+    ``(kind, identity)`` to the span (us) in which a stored event of that kind and
+    identity that was not found again is retracted (:mod:`~orbwatch.monitor.state`)."""
+
+    events: list[Event]
+    covered: dict[tuple[str, str], tuple[int, int]] | None = None
 
 
 @dataclass(frozen=True)
@@ -105,7 +115,7 @@ def _objects(store) -> dict[int, dict]:
 
 
 # ----------------------------------------------------------------- the steps
-def maneuver_step(store, w: Window) -> tuple[list[Event], dict[tuple[str, str], tuple[int, int]]]:
+def maneuver_step(store, w: Window) -> StepResult:
     """Manoeuvres of the objects with new sets, over their recent histories, and per
     object the span where this look was complete: more than ``MIN_SETS`` sets from
     either end of the history it had (a stored manoeuvre there that is not found
@@ -123,7 +133,7 @@ def maneuver_step(store, w: Window) -> tuple[list[Event], dict[tuple[str, str], 
             ep = [s.epoch_us for s in prepare_history(history)]
             if len(ep) > 2 * MIN_SETS + 1:
                 covered[("maneuver", str(norad))] = (ep[MIN_SETS], ep[-MIN_SETS - 1])
-    return out, covered
+    return StepResult(out, covered)
 
 
 def screen_days(history: list[ElementSet], start_us: int, stop_us: int, objects,
@@ -148,19 +158,20 @@ def screen_days(history: list[ElementSet], start_us: int, stop_us: int, objects,
     return out
 
 
-def conjunction_step(store, w: Window) -> list[Event]:
+def conjunction_step(store, w: Window) -> StepResult:
     history = _history(store, w, _SET_AGE_DAYS)
-    return screen_days(history, w.start_us, w.stop_us, _objects(store), w.threshold_km)
+    return StepResult(screen_days(history, w.start_us, w.stop_us, _objects(store),
+                                  w.threshold_km))
 
 
-def proximity_step(store, w: Window) -> list[Event]:
+def proximity_step(store, w: Window) -> StepResult:
     from orbwatch.detect.proximity import detect_proximity
 
     history = _history(store, w, PROXIMITY_LOOKBACK_DAYS)
     if len({s.norad for s in history}) < 2:
-        return []
-    return detect_proximity(history, w.start_us, w.stop_us, objects=_objects(store),
-                            regimes=w.regimes).events
+        return StepResult([])
+    return StepResult(detect_proximity(history, w.start_us, w.stop_us, objects=_objects(store),
+                                       regimes=w.regimes).events)
 
 
 def _launch(s: ElementSet | None, row: dict | None) -> str | None:
@@ -222,11 +233,11 @@ def forensics_events(history: list[ElementSet], new: Sequence[int], objects: dic
     return events
 
 
-def forensics_step(store, w: Window) -> list[Event]:
+def forensics_step(store, w: Window) -> StepResult:
     if not w.new_objects:
-        return []
+        return StepResult([])
     history = _history(store, w, 60.0)
-    return forensics_events(history, w.new_objects, _objects(store))
+    return StepResult(forensics_events(history, w.new_objects, _objects(store)))
 
 
 #: the detection steps in the order a run takes them

@@ -176,8 +176,7 @@ def _one_run(store, state: MonitorState, run: dict, out: Path, code, notes, opti
                 continue
             say(f"run {rid}: {step}")
             t0 = time.perf_counter()
-            found = detect(store, w)
-            events, covered = found if isinstance(found, tuple) else (found, None)
+            events, covered = detect(store, w)
             rep = state.upsert_events(rid, events, step, covered)
             result.seconds[step] = result.seconds.get(step, 0.0) + time.perf_counter() - t0
             result.updated_events += rep.updated
