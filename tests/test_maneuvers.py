@@ -230,6 +230,30 @@ def test_campaign_steps_are_steps_not_outliers_or_ramps():
     assert [k for k, _ in persistent_steps(z, 12.0)] == [50]
 
 
+def test_campaign_runs_of_large_steps_are_burns_not_ramps():
+    """Consecutive one-interval steps of robust z in the thousands (a burn in every
+    interval: Jason-2's orbit change of 2017-07) are each a step with ``campaign``; a
+    drag drift (runs of z 10-40) and the tail of a set converging after one large step
+    (a fifth of it) are not."""
+    from orbwatch.detect.maneuver_steps import persistent_steps
+
+    z = np.random.default_rng(0).normal(0, 1, 300)
+    z[50:54] -= [49500.0, 48200.0, 96000.0, 92400.0]  # four burns on four days
+    z[120:124] += [20.0, 32.0, 24.0, 30.0]  # the drag eased for a few days
+    z[200:202] += [834.0, 169.0]  # one burn; the next set converged the rest
+    assert [k for k, _ in persistent_steps(z, 12.0)] == [200]
+    assert [k for k, _ in persistent_steps(z, 12.0, campaign=True)] == [50, 51, 52, 53, 200]
+
+
+def test_burns_on_consecutive_days_each_found():
+    """Four 2-4 m/s lowering burns, one in each of four consecutive daily intervals: each
+    is its own detection in its own bracket (the windowed tests alone merge them)."""
+    burns = [(50.6 + 1.04 * j, dv, 0.0) for j, dv in enumerate((-1.0, -1.0, -2.0, -2.0))]
+    sets, truth = _history(geo=False, burns=burns, cadence_days=1.04)
+    found = detect_maneuvers(sets)
+    _assert_found(found, burns, truth, ["orbit_lowering"] * 4)
+
+
 def test_pair_median_score_sees_burns_not_bad_sets():
     """Every pair of sets spanning a burn moves; a bad set enters four of the ten pairs
     spanning an interval next to it, so the median stays with the noise."""

@@ -11,23 +11,38 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["QUIET_QUANTILE", "QUIET_REFERENCE", "QUIET_MIN", "persistent_steps", "tail_factor"]
+__all__ = ["QUIET_QUANTILE", "QUIET_REFERENCE", "QUIET_MIN", "CAMPAIGN_FACTOR", "CAMPAIGN_SHARE",
+           "persistent_steps", "tail_factor"]
 
 #: the threshold is raised for objects whose quiet interval scores have a heavier upper
 #: tail than this (:func:`tail_factor`): their ``QUIET_QUANTILE``-th percentile over it
 QUIET_QUANTILE = 90.0
 QUIET_REFERENCE = 3.0
 QUIET_MIN = 30
+#: a run of same-sign one-interval steps each at least this many times the detection
+#: level is a campaign of burns, not a ramp (:func:`persistent_steps`) ...
+CAMPAIGN_FACTOR = 10.0
+#: ... where each is at least this share of its larger neighbour (not a convergence tail)
+CAMPAIGN_SHARE = 1.0 / 3.0
 
 
-def persistent_steps(z: np.ndarray, level: float) -> list[tuple[int, float]]:
+def persistent_steps(z: np.ndarray, level: float, *,
+                     campaign: bool = False) -> list[tuple[int, float]]:
     """Intervals whose one-interval semi-major-axis change (robust z-score ``z``, own drift
     removed) is a persistent step above ``level``: the change itself and the level
     differences across each of its end sets (``z[k-1] + z[k]``, ``z[k] + z[k+1]``)
     all exceed it with one sign, so a single bad set (which moves the level there and
     back) is not one, and neither neighbour carries on half of it in its direction (a
     ramp over several sets is not a step).  These see the burns of a campaign (one
-    every day or two) that the windowed step and residual tests merge into one."""
+    every day or two) that the windowed step and residual tests merge into one.
+
+    With ``campaign``, a step in a same-sign run is kept even where its neighbours
+    carry on, if it is at least ``CAMPAIGN_FACTOR`` times ``level`` and at least
+    ``CAMPAIGN_SHARE`` of its larger neighbour: burns on consecutive days (Jason-2's
+    orbit changes of 2016-2017: one-interval steps of robust z 5,000-96,000 in a row,
+    one logged burn in each interval) rather than a drift of the drag (runs of z
+    10-40, CryoSat-2; at most about 100, TOPEX) or the tail of a set converging after
+    one large burn (a fifth or less of the step before it)."""
     zp = np.r_[0.0, z[:-1]]
     zn = np.r_[z[1:], 0.0]
     trio = np.stack([z, zp + z, z + zn])
@@ -35,7 +50,10 @@ def persistent_steps(z: np.ndarray, level: float) -> list[tuple[int, float]]:
     # a step, not a ramp: the neighbours carry less than half of it on in its direction
     # (sets that take a burn over days are left to the windowed tests and the onset)
     along = np.maximum(np.maximum(zp * np.sign(z), 0.0), np.maximum(zn * np.sign(z), 0.0))
-    strength = np.where(same & (along < 0.5 * np.abs(z)), np.min(np.abs(trio), axis=0), 0.0)
+    step = along < 0.5 * np.abs(z)
+    if campaign:
+        step |= (np.abs(z) >= CAMPAIGN_FACTOR * level) & (np.abs(z) >= CAMPAIGN_SHARE * along)
+    strength = np.where(same & step, np.min(np.abs(trio), axis=0), 0.0)
     return [(int(k), float(strength[k])) for k in np.flatnonzero(strength >= level)]
 
 

@@ -126,7 +126,7 @@ from orbwatch.detect.maneuver_residuals import (
     prediction_residuals,
 )
 from orbwatch.detect.maneuver_scoring import match_times, merge_close_times, score_matches
-from orbwatch.detect.maneuver_steps import persistent_steps, tail_factor
+from orbwatch.detect.maneuver_steps import CAMPAIGN_FACTOR, persistent_steps, tail_factor
 from orbwatch.events import Event
 from orbwatch.time import jd_fr
 
@@ -423,12 +423,12 @@ def detect_maneuvers(history, *, threshold: float = DEFAULT_THRESHOLD) -> list[M
     ps = phase_series(sets) if h.geo else None
     kink = np.abs(kink_statistics(ps)[1]) if h.geo else np.zeros_like(pred)
     x = np.vstack([np.zeros((1, st.residual.shape[1])), np.cumsum(st.residual, axis=0)])
-    out = []
+    out, windows = [], []
     level = RESIDUAL_THRESHOLD * threshold / DEFAULT_THRESHOLD
     # single-interval steps of a; near GEO those whose along-track drift confirms them
     # (:mod:`.maneuver_confirm`), where a windowed burn is not placed after the one next to
     # it (the sets after it already have the new orbit)
-    a_steps = persistent_steps(st.z_residual[:, 0], level)
+    a_steps = persistent_steps(st.z_residual[:, 0], level, campaign=True)
     a_conf = along_confirmation(h, st, res, [k for k, _ in a_steps]) if h.geo else {}
     if h.geo:
         a_steps = [(k, z) for k, z in a_steps if passes(a_conf.get(k))]
@@ -480,9 +480,17 @@ def detect_maneuvers(history, *, threshold: float = DEFAULT_THRESHOLD) -> list[M
                 and np.max(cross[lo:hi]) < COMPONENT_Z:
             continue  # a turn of the mean-element plane that moved nothing cross-track
         out.append(m)
+        windows.append(k)
     # the single-interval steps of a as detections: the burns of a campaign (one every
     # day or two) that the windowed tests merge, and the interval of a burn the sets took
     # at once
+    if not h.geo:
+        # a window holding two campaign-sized single-interval steps blends a campaign's
+        # burns (its delta-v is their sum, its epoch one of them): the steps stand for it
+        ks = np.array([k for k, z in a_steps if z >= CAMPAIGN_FACTOR * level], dtype=int)
+        reach = STEP_SETS + SKIP_SETS
+        out = [m for m, k in zip(out, windows, strict=True)
+               if np.count_nonzero(np.abs(ks - k) < reach) < 2]
     steps = list(a_steps)
     turns: set[int] = set()
     if h.geo:
