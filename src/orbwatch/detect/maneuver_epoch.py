@@ -25,11 +25,13 @@ mean-longitude drift an east-west burn starts.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from orbwatch.time import jd_fr
 
-__all__ = ["ramp_epoch", "own_frames"]
+__all__ = ["ramp_epoch", "own_frames", "closest_approach_epoch"]
 
 BACK_DAYS = 4.0
 FIT_FROM_DAYS = 1.0
@@ -105,3 +107,26 @@ def ramp_epoch(sets, j: int) -> int | None:
     if len(roots) < MIN_ROOTS or np.ptp(roots) > MAX_SPREAD_DAYS:
         return None
     return int(t1 + float(np.median(roots)) * _DAY_US)
+
+
+#: propagation grid over the bracket of :func:`closest_approach_epoch`
+_GRID = 193
+
+
+def closest_approach_epoch(pre, post) -> tuple[int, float]:
+    """Time in [pre.epoch, post.epoch] where the two orbits (SGP4) come closest, and a sigma (s)."""
+    t0, t1 = pre.epoch_us, post.epoch_us
+    times = np.linspace(t0, t1, _GRID).astype(np.int64)
+    jd, fr = jd_fr(times)
+    e1, r1, _ = pre.satrec().sgp4_array(jd, fr)
+    e2, r2, _ = post.satrec().sgp4_array(jd, fr)
+    dist = np.linalg.norm(np.asarray(r1) - np.asarray(r2), axis=1)
+    dist[(e1 != 0) | (e2 != 0)] = np.nan
+    width_s = (t1 - t0) / 1e6
+    if not np.any(np.isfinite(dist)):
+        return (t0 + t1) // 2, width_s / math.sqrt(12.0)
+    j = int(np.nanargmin(dist))
+    lo, hi = np.nanmin(dist), np.nanmax(dist)
+    near = times[dist <= lo + 0.25 * (hi - lo)]
+    sigma = max(float(np.std(near)) / 1e6, width_s / (_GRID - 1))
+    return int(times[j]), min(sigma, width_s / math.sqrt(12.0))

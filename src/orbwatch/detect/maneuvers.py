@@ -28,10 +28,14 @@ Method (same settings for every object; details in
   fall inside one step window and would be merged.  An interval whose
   one-interval change of ``a`` (own drift removed, robust z) is a
   *persistent* step above ``RESIDUAL_THRESHOLD`` (see
-  :func:`~orbwatch.detect.maneuver_steps.persistent_steps`)
-  is a detection too, placed in that interval; where it is the same burn as
-  a windowed detection the higher score stays (a burn the sets took at once
-  is best placed by its own interval).
+  :func:`~orbwatch.detect.maneuver_steps.persistent_steps`; a same-sign run of
+  steps each ten times that is a campaign of burns, one per interval, not a
+  ramp) is a detection too, placed in that interval; where it is the same burn
+  as a windowed detection the higher score stays (a burn the sets took at once
+  is best placed by its own interval), and a window holding two campaign steps
+  gives way to them.  Such a detection's components are those that persist
+  across both end sets (a bad set that the next interval takes back is not a
+  turn of the plane).
 * Near GEO a single-interval step of ``a`` counts only where the along-track
   drift it must cause is there (:mod:`orbwatch.detect.maneuver_confirm`; real
   GEO sets carry many refits of the mean motion with no burn) and only in the
@@ -88,7 +92,8 @@ Method (same settings for every object; details in
   sets right after the jump still carried the old orbit, the along-track ramp
   of the converged later sets against several pre-manoeuvre sets
   (:mod:`orbwatch.detect.maneuver_epoch`) puts the burn earlier: the epoch and
-  bracket move back to it.
+  bracket move back to it, by at most ``RAMP_SETS`` intervals (the linear ramp
+  does not model strong drag: it moved an ISS reboost eight sets back).
 """
 
 from __future__ import annotations
@@ -105,7 +110,7 @@ from orbwatch.detect.maneuver_confirm import (
     passes,
     plane_confirmed,
 )
-from orbwatch.detect.maneuver_epoch import ramp_epoch
+from orbwatch.detect.maneuver_epoch import closest_approach_epoch, ramp_epoch
 from orbwatch.detect.maneuver_features import (
     MU_KM3_S2,
     HistoryArrays,
@@ -126,9 +131,13 @@ from orbwatch.detect.maneuver_residuals import (
     prediction_residuals,
 )
 from orbwatch.detect.maneuver_scoring import match_times, merge_close_times, score_matches
-from orbwatch.detect.maneuver_steps import CAMPAIGN_FACTOR, persistent_steps, tail_factor
+from orbwatch.detect.maneuver_steps import (
+    CAMPAIGN_FACTOR,
+    persistent_steps,
+    persisting,
+    tail_factor,
+)
 from orbwatch.events import Event
-from orbwatch.time import jd_fr
 
 __all__ = ["DEFAULT_THRESHOLD", "MIN_SETS", "Maneuver", "prepare_history", "detect_maneuvers",
            "maneuver_events", "maneuvers_to_events", "merge_close_times", "match_times",
@@ -155,6 +164,8 @@ RESIDUAL_THRESHOLD = 12.0
 #: the sign of the jump) is taken as post-manoeuvre: the manoeuvre is placed one interval back
 PARTIAL_Z = 5.0
 WALK_BACK_SETS = 1
+#: the converged sets' ramp moves a burn back at most this many intervals
+RAMP_SETS = 3
 #: near GEO, a detection is placed at the along-track phase kink
 #: (:mod:`orbwatch.detect.maneuver_phase`) when the kink's robust z-score near it reaches
 #: this, searched this many sets either side of the detected interval
@@ -169,7 +180,6 @@ ISOLATED_DAYS = 3.0
 ISOLATED_CONFIRM_Z = 30.0
 #: detections whose epochs come closer than this (days) are one manoeuvre
 MERGE_DAYS = 1.0
-_GRID = 193
 #: calibrated confidence (logistic fit over 605 detections of the benchmark, +-1 day)
 CONFIDENCE_BIAS = -0.11
 CONFIDENCE_SLOPE = 0.97
@@ -312,25 +322,6 @@ def _classify(regime: str, dv_r: float, dv_t: float, dv_n: float, da: float, a: 
     return "eccentricity_change"
 
 
-def _epoch_estimate(pre, post) -> tuple[int, float]:
-    """Time in [pre.epoch, post.epoch] where the two orbits (SGP4) come closest, and a sigma (s)."""
-    t0, t1 = pre.epoch_us, post.epoch_us
-    times = np.linspace(t0, t1, _GRID).astype(np.int64)
-    jd, fr = jd_fr(times)
-    e1, r1, _ = pre.satrec().sgp4_array(jd, fr)
-    e2, r2, _ = post.satrec().sgp4_array(jd, fr)
-    dist = np.linalg.norm(np.asarray(r1) - np.asarray(r2), axis=1)
-    dist[(e1 != 0) | (e2 != 0)] = np.nan
-    width_s = (t1 - t0) / 1e6
-    if not np.any(np.isfinite(dist)):
-        return (t0 + t1) // 2, width_s / math.sqrt(12.0)
-    j = int(np.nanargmin(dist))
-    lo, hi = np.nanmin(dist), np.nanmax(dist)
-    near = times[dist <= lo + 0.25 * (hi - lo)]
-    sigma = max(float(np.std(near)) / 1e6, width_s / (_GRID - 1))
-    return int(times[j]), min(sigma, width_s / math.sqrt(12.0))
-
-
 def _confidence(score: float, threshold: float) -> float:
     """Probability that a detection is a logged manoeuvre within +-1 day: a logistic in
     ``log(score / threshold)`` (saturating at ``CONFIDENCE_CAP_LOG``; larger scores are
@@ -352,6 +343,11 @@ def _build(h: HistoryArrays, sets, k: int, st, score: float, threshold: float,
     # features do not enter
     z, change = (st.z_residual, st.residual) if single else (st.z_step, st.step)
     step = np.where(np.abs(z[k]) >= COMPONENT_Z, change[k], 0.0)
+    bad_set = False
+    if single:
+        keep = persisting(z, k, COMPONENT_Z)
+        bad_set = not h.geo and bool(np.any(~keep[1:3] & (step[1:3] != 0.0)))
+        step = np.where(keep, step, 0.0)
     if not plane_ok:
         step[1:3] = 0.0
     if h.geo and np.max(np.abs(z[k, 1:3])) < plane_bar:
@@ -360,12 +356,18 @@ def _build(h: HistoryArrays, sets, k: int, st, score: float, threshold: float,
     v = math.sqrt(MU_KM3_S2 / a)
     da = float(step[0])
     dv_t = v * da / (2.0 * a)
-    dv_n = v * _normal_turn(h, k, st.trend_per_day[k], own=single) \
-        if (step[1] or step[2]) else 0.0
+    if not (step[1] or step[2]):
+        angle = 0.0
+    elif bad_set:
+        # a plane feature of one of the two sets is bad: the other feature's step alone
+        angle = math.hypot(step[1], step[2])
+    else:
+        angle = _normal_turn(h, k, st.trend_per_day[k], own=single)
+    dv_n = v * angle
     de = math.hypot(step[3], step[4]) if h.geo else abs(step[5])
     dv_r = v * max(0.0, de - 2.0 * abs(dv_t) / v)
     regime = "geo" if h.geo else ("leo" if a < 6378.135 + 2000 else "meo/heo")
-    epoch, sigma = _epoch_estimate(sets[k], sets[k + 1])
+    epoch, sigma = closest_approach_epoch(sets[k], sets[k + 1])
     start, end = int(h.epoch_us[k]), int(h.epoch_us[k + 1])
     # a plane change has no along-track ramp to date it by
     ramp = None if t_us is not None or single or dv_n > math.hypot(dv_r, dv_t) \
@@ -377,7 +379,7 @@ def _build(h: HistoryArrays, sets, k: int, st, score: float, threshold: float,
         # two orbit planes meet along a line the satellite crosses twice a revolution:
         # their closest approach does not date a turn of the plane within its interval
         epoch, sigma = (start + end) // 2, (end - start) / 1e6 / math.sqrt(12.0)
-    elif ramp is not None and ramp < epoch:
+    elif ramp is not None and h.epoch_us[max(0, k - RAMP_SETS)] <= ramp < epoch:
         # the sets after the jump still carried the old orbit: the converged sets'
         # along-track ramp puts the burn earlier; bracket it by the sets around it
         b = max(0, min(int(np.searchsorted(h.epoch_us, ramp, side="right")) - 1, k))
@@ -477,7 +479,7 @@ def detect_maneuvers(history, *, threshold: float = DEFAULT_THRESHOLD) -> list[M
             m = _build(h, sets, j, st, float(score[k]), threshold,
                        m.epoch_us if t_us is None else t_us, single=True, plane_ok=plane_ok)
         if not h.geo and m.kind == "plane_change" and pred[near] < RESIDUAL_THRESHOLD \
-                and np.max(cross[lo:hi]) < COMPONENT_Z:
+                and (np.max(cross[lo:hi]) < COMPONENT_Z or not plane_confirmed(h, st, res, j)):
             continue  # a turn of the mean-element plane that moved nothing cross-track
         out.append(m)
         windows.append(k)
