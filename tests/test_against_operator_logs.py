@@ -29,7 +29,7 @@ _SPEC.loader.exec_module(bench)
 MEASURED = {
     "CryoSat-2": (0.89, 0.82),  # LEO
     "Jason-1": (0.48, 0.33),  # LEO
-    "Jason-2": (0.73, 0.61),  # LEO (campaign runs of single-interval steps)
+    "Jason-2": (0.74, 0.62),  # LEO (campaign runs of single-interval steps)
     "TOPEX": (0.33, 0.14),  # LEO
     "Sentinel-3A": (0.93, 0.93),  # LEO
     "Sentinel-6A": (0.70, 0.35),  # LEO (11 events: one miss moves F1 by ~0.1)
@@ -39,7 +39,7 @@ MEASURED = {
     "Fengyun-4A": (0.78, 0.70),  # GEO
 }
 #: pooled F1 (+-1 day, +-12 h) per regime
-MEASURED_POOLED = {"LEO": (0.73, 0.63), "GEO": (0.84, 0.77), "ALL": (0.76, 0.67)}
+MEASURED_POOLED = {"LEO": (0.74, 0.64), "GEO": (0.84, 0.77), "ALL": (0.76, 0.67)}
 MARGIN = 0.05
 
 

@@ -47,7 +47,8 @@ Method (same settings for every object; details in
   their step clears the threshold raised by their own quiet tail
   (lunisolar curvature makes it heavy: Fengyun east-west burns read plane z
   2-20, its north-south burns 500-600); a detection left with no component
-  above its noise (zero delta-v) is dropped.
+  above its noise (zero delta-v) is dropped.  Elsewhere the raised threshold
+  applies to the plane features too (noisy histories such as the ISS).
 * Outside GEO, where the sets converge to the new orbit over days (Jason:
   5-7 sets), the burn is moved back to the onset of the along-track
   departure from the old orbit (:mod:`orbwatch.detect.maneuver_onset`) when
@@ -350,7 +351,7 @@ def _build(h: HistoryArrays, sets, k: int, st, score: float, threshold: float,
         step = np.where(keep, step, 0.0)
     if not plane_ok:
         step[1:3] = 0.0
-    if h.geo and np.max(np.abs(z[k, 1:3])) < plane_bar:
+    if np.max(np.abs(z[k, 1:3])) < plane_bar:
         step[1:3] = 0.0  # below the plane features' own quiet tail: not a turn
     a = float(h.a_km[k])
     v = math.sqrt(MU_KM3_S2 / a)
@@ -419,9 +420,10 @@ def detect_maneuvers(history, *, threshold: float = DEFAULT_THRESHOLD) -> list[M
     score = np.maximum(elem, pred * threshold / RESIDUAL_THRESHOLD)
     threshold = threshold * tail_factor(score, threshold, window=STEP_SETS + SKIP_SETS)
     local = pred
-    # near GEO a plane component must stand out of the plane features' own quiet tail
+    # a plane component must stand out of the plane features' own quiet tail (heavy near
+    # GEO from lunisolar curvature, and in noisy histories: the ISS)
     plane_bar = threshold * tail_factor(np.max(np.abs(st.z_step[:, 1:3]), axis=1), threshold,
-                                        window=STEP_SETS + SKIP_SETS) if h.geo else 0.0
+                                        window=STEP_SETS + SKIP_SETS)
     ps = phase_series(sets) if h.geo else None
     kink = np.abs(kink_statistics(ps)[1]) if h.geo else np.zeros_like(pred)
     x = np.vstack([np.zeros((1, st.residual.shape[1])), np.cumsum(st.residual, axis=0)])
