@@ -245,6 +245,18 @@ def test_campaign_runs_of_large_steps_are_burns_not_ramps():
     assert [k for k, _ in persistent_steps(z, 12.0, campaign=True)] == [50, 51, 52, 53, 200]
 
 
+def test_a_component_persists_unless_the_next_set_takes_it_back():
+    """Per feature: a bad set at the end of the interval (the next interval takes back 96%
+    of the change: ISS's node on 2002-11-27) does not persist; a real step whose next set
+    corrects half of it (Sentinel-6A 2021-04-29) does."""
+    from orbwatch.detect.maneuver_steps import persisting
+
+    z = np.zeros((5, 3))
+    z[2] = [-5140.0, -16609.0, 40.0]
+    z[3] = [2918.0, 15987.0, 1.0]
+    assert persisting(z, 2, 3.0).tolist() == [True, False, True]
+
+
 def test_burns_on_consecutive_days_each_found():
     """Four 2-4 m/s lowering burns, one in each of four consecutive daily intervals: each
     is its own detection in its own bracket (the windowed tests alone merge them)."""

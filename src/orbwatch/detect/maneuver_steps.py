@@ -12,7 +12,8 @@ from __future__ import annotations
 import numpy as np
 
 __all__ = ["QUIET_QUANTILE", "QUIET_REFERENCE", "QUIET_MIN", "CAMPAIGN_FACTOR", "CAMPAIGN_SHARE",
-           "persistent_steps", "persisting", "tail_factor"]
+           "SPIKE_RETURN", "persistent_steps", "persisting",
+           "tail_factor"]
 
 #: the threshold is raised for objects whose quiet interval scores have a heavier upper
 #: tail than this (:func:`tail_factor`): their ``QUIET_QUANTILE``-th percentile over it
@@ -57,19 +58,25 @@ def persistent_steps(z: np.ndarray, level: float, *,
     return [(int(k), float(strength[k])) for k in np.flatnonzero(strength >= level)]
 
 
+#: a set whose next interval takes back more than this share of a change is a bad set
+#: for that feature (:func:`persisting`)
+SPIKE_RETURN = 0.8
+
+
 def persisting(z: np.ndarray, k: int, floor: float) -> np.ndarray:
     """Per feature: whether the one-interval change ``z[k]`` (robust z) persists across both
-    end sets of the interval (``z[k-1] + z[k]`` and ``z[k] + z[k+1]`` keep its sign, half
-    its size and ``floor``), not a bad set at either end that the interval next to
-    it takes back (an ISS set of 2002-11-27 with the node 22 deg off read as a 2.5 km/s
-    turn)."""
+    end sets of the interval (``z[k-1] + z[k]`` and ``z[k] + z[k+1]`` keep its sign,
+    ``floor`` and more than ``1 - SPIKE_RETURN`` of its size), not a bad set at either
+    end that the interval next to it takes back (an ISS set of 2002-11-27 with the node
+    22 deg off, 96% taken back by the next set, read as a 2.5 km/s turn; a real step's
+    next set may correct half of it: Sentinel-6A 2021-04-29)."""
     zk = z[k]
     ok = np.ones(zk.shape, dtype=bool)
     for other in (k - 1, k + 1):
         if 0 <= other < z.shape[0]:
             both = zk + np.nan_to_num(z[other])
             ok &= (np.sign(both) == np.sign(zk)) \
-                & (np.abs(both) >= np.maximum(floor, 0.5 * np.abs(zk)))
+                & (np.abs(both) >= np.maximum(floor, (1.0 - SPIKE_RETURN) * np.abs(zk)))
     return ok
 
 

@@ -507,6 +507,9 @@ def detect_maneuvers(history, *, threshold: float = DEFAULT_THRESHOLD) -> list[M
         turns = {k for k, _ in plane}
     single = [_build(h, sets, k, st, zk * threshold / level, threshold, single=True,
                      turn=k in turns) for k, zk in steps]
+    # a step whose every component was a bad set changed nothing
+    steps, single = [s for s, m in zip(steps, single, strict=True) if m.delta_v > 0], \
+        [m for m in single if m.delta_v > 0]
     if h.geo:
         single = [m for (k, _), m in zip(steps, single, strict=True)
                   if _in_blind_zone(h, st, k, m, out) or _isolated(m, a_conf.get(k), out)]
