@@ -4,7 +4,9 @@
 from __future__ import annotations
 
 import contextlib
+import importlib.util
 import os
+import sys
 from pathlib import Path
 
 import pytest
@@ -12,6 +14,18 @@ import pytest
 REPO = Path(__file__).resolve().parent.parent
 
 pytest_plugins = ["sources_fixtures.fixtures"]
+
+
+def load_benchmark(name: str):
+    """The script ``benchmarks/<name>.py`` as a module (loaded once), for the tests that
+    check its figures."""
+    key = f"orbwatch_bench_{name}"
+    if key not in sys.modules:
+        spec = importlib.util.spec_from_file_location(key, REPO / "benchmarks" / f"{name}.py")
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[key] = module
+        spec.loader.exec_module(module)
+    return sys.modules[key]
 
 
 def shared_data_path() -> Path:

@@ -6,23 +6,19 @@ minus ``MARGIN``."""
 
 from __future__ import annotations
 
-import importlib.util
 import math
 from pathlib import Path
 
 import numpy as np
 import pytest
 
+from conftest import load_benchmark
 from orbwatch.detect.maneuvers import detect_maneuvers
 from orbwatch.elements.model import ElementSet
 from orbwatch.elements.readers import read_path
 from orbwatch.time import format_iso, us_from_datetime64
 
-_SPEC = importlib.util.spec_from_file_location(
-    "orbwatch_bench_maneuvers_iss",
-    Path(__file__).resolve().parent.parent / "benchmarks" / "maneuvers.py")
-bench = importlib.util.module_from_spec(_SPEC)
-_SPEC.loader.exec_module(bench)
+bench = load_benchmark("maneuvers")
 
 OLD = "ISS_25544_tle_1998-11-20_2004-12-31.txt.gz"
 NEW = "ISS_25544_3le_2021-01-01_2022-03-03.txt"

@@ -10,18 +10,15 @@ values measured with the default threshold (same for every satellite) minus
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
 
 import numpy as np
 import pytest
 
+from conftest import load_benchmark
 from orbwatch.detect.maneuvers import detect_maneuvers, match_times
 
-_SPEC = importlib.util.spec_from_file_location(
-    "orbwatch_bench_maneuvers", Path(__file__).resolve().parent.parent / "benchmarks" / "maneuvers.py")
-bench = importlib.util.module_from_spec(_SPEC)
-_SPEC.loader.exec_module(bench)
+bench = load_benchmark("maneuvers")
 
 #: satellite -> (F1 within 1 day, F1 within 12 h) measured at the default threshold after
 #: the LEO pair-median residual score, single-interval steps, onset placement, leap seconds

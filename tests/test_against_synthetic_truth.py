@@ -11,16 +11,11 @@ the benchmark and described in docs/design.md ("synthetic truth over seeds").
 
 from __future__ import annotations
 
-import importlib.util
-from pathlib import Path
-
 import pytest
 
-_SPEC = importlib.util.spec_from_file_location(
-    "orbwatch_bench_maneuvers_synthetic",
-    Path(__file__).resolve().parent.parent / "benchmarks" / "maneuvers_synthetic.py")
-bench = importlib.util.module_from_spec(_SPEC)
-_SPEC.loader.exec_module(bench)
+from conftest import load_benchmark
+
+bench = load_benchmark("maneuvers_synthetic")
 
 SEEDS = range(6)
 DAYS = (12.0, 30.0)
