@@ -47,8 +47,9 @@ Method (same settings for every object; details in
   their step clears the threshold raised by their own quiet tail
   (lunisolar curvature makes it heavy: Fengyun east-west burns read plane z
   2-20, its north-south burns 500-600); a detection left with no component
-  above its noise (zero delta-v) is dropped.  Elsewhere the raised threshold
-  applies to the plane features too (noisy histories such as the ISS).
+  above its noise (zero delta-v) is dropped.  Elsewhere the plane features
+  enter delta-v only above that raised threshold too (not from ``COMPONENT_Z``:
+  noisy plane features typed ISS reboosts as plane changes).
 * Outside GEO, where the sets converge to the new orbit over days (Jason:
   5-7 sets), the burn is moved back to the onset of the along-track
   departure from the old orbit (:mod:`orbwatch.detect.maneuver_onset`) when
@@ -420,8 +421,9 @@ def detect_maneuvers(history, *, threshold: float = DEFAULT_THRESHOLD) -> list[M
     score = np.maximum(elem, pred * threshold / RESIDUAL_THRESHOLD)
     threshold = threshold * tail_factor(score, threshold, window=STEP_SETS + SKIP_SETS)
     local = pred
-    # a plane component must stand out of the plane features' own quiet tail (heavy near
-    # GEO from lunisolar curvature, and in noisy histories: the ISS)
+    # a plane component must reach the threshold raised by the plane features' own quiet
+    # tail (heavy near GEO from lunisolar curvature; about 1 for the benchmark's LEO
+    # satellites and the ISS, whose plane components thus need the threshold itself)
     plane_bar = threshold * tail_factor(np.max(np.abs(st.z_step[:, 1:3]), axis=1), threshold,
                                         window=STEP_SETS + SKIP_SETS)
     ps = phase_series(sets) if h.geo else None
@@ -485,9 +487,6 @@ def detect_maneuvers(history, *, threshold: float = DEFAULT_THRESHOLD) -> list[M
             continue  # a turn of the mean-element plane that moved nothing cross-track
         out.append(m)
         windows.append(k)
-    # the single-interval steps of a as detections: the burns of a campaign (one every
-    # day or two) that the windowed tests merge, and the interval of a burn the sets took
-    # at once
     if not h.geo:
         # a window holding two campaign-sized single-interval steps blends a campaign's
         # burns (its delta-v is their sum, its epoch one of them): the steps stand for it
@@ -495,6 +494,9 @@ def detect_maneuvers(history, *, threshold: float = DEFAULT_THRESHOLD) -> list[M
         reach = STEP_SETS + SKIP_SETS
         out = [m for m, k in zip(out, windows, strict=True)
                if np.count_nonzero(np.abs(ks - k) < reach) < 2]
+    # the single-interval steps of a as detections: the burns of a campaign (one every
+    # day or two) that the windowed tests merge, and the interval of a burn the sets took
+    # at once
     steps = list(a_steps)
     turns: set[int] = set()
     if h.geo:
