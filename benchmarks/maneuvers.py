@@ -39,7 +39,8 @@ from orbwatch.elements.readers import read_path
 from orbwatch.time import format_iso, us_from_datetime64
 
 __all__ = ["SATELLITES", "MERGE_DAYS", "OBSERVABLE_DAYS", "load_case", "evaluate",
-           "leave_one_out", "reliability", "iss_truth", "evaluate_iss", "main"]
+           "leave_one_out", "reliability", "iss_truth", "evaluate_iss",
+           "false_alarms_in_log_gaps", "main"]
 
 DAY_US = 86_400_000_000
 MERGE_DAYS = 1.0
@@ -233,6 +234,47 @@ def recall_by_delta_v(data: Path, split_mps: float = 0.01) -> dict:
     return out
 
 
+#: a log gap this many times the satellite's median spacing of logged burns is a gap in
+#: the log (:func:`false_alarms_in_log_gaps`) ...
+GAP_FACTOR = 1.5
+#: ... for detections this many days from both logged burns around it
+GAP_MARGIN_DAYS = 10.0
+
+
+def false_alarms_in_log_gaps(data: Path, names=None) -> dict:
+    """Per satellite: the detections matching no logged burn (+-1 day), and how many of
+    them sit inside a gap of the log longer than ``GAP_FACTOR`` times its median
+    spacing, at least ``GAP_MARGIN_DAYS`` from the burns either side: where a station
+    keeper's regular burn is missing from the log, not necessarily from the sky.  A
+    diagnostic of the truth, not a correction of the scores."""
+    out = {}
+    for name in names or SATELLITES:
+        sets, truth = load_case(data, name)
+        if truth.size < 3:
+            continue
+        found = detect_maneuvers(sets)
+        det = np.array([m.epoch_us for m in found], dtype=np.int64)
+        hit = {a for a, _ in match_times(det, truth, DAY_US)}
+        spacing = float(np.median(np.diff(truth))) / DAY_US
+        alarms, in_gap = [], []
+        for i, m in enumerate(found):
+            if i in hit:
+                continue
+            alarms.append(m.confidence)
+            k = int(np.searchsorted(truth, m.epoch_us))
+            if 0 < k < truth.size:
+                before = (m.epoch_us - truth[k - 1]) / DAY_US
+                after = (truth[k] - m.epoch_us) / DAY_US
+                if before + after > GAP_FACTOR * spacing \
+                        and min(before, after) >= GAP_MARGIN_DAYS:
+                    in_gap.append(m.confidence)
+        out[name] = {"spacing_days": spacing, "false_alarms": len(alarms),
+                     "in_log_gaps": len(in_gap),
+                     "confidence_in_gaps": float(np.mean(in_gap)) if in_gap else float("nan"),
+                     "confidence_all": float(np.mean(alarms)) if alarms else float("nan")}
+    return out
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--data", type=Path, default=default_data())
@@ -278,6 +320,13 @@ def main(argv=None) -> int:
     for n, v in recall_by_delta_v(args.data).items():
         print(f"  {n:<13} >= 1 cm/s {v['above'][0]:>4}/{v['above'][1]:<4}  < 1 cm/s "
               f"{v['below'][0]:>4}/{v['below'][1]}")
+    print("\nfalse alarms (±1 d) inside gaps of the log (> "
+          f"{GAP_FACTOR:g} x the median spacing of logged burns, >= {GAP_MARGIN_DAYS:g} d "
+          "from both ends): count, mean confidence there / of all false alarms")
+    for n, v in false_alarms_in_log_gaps(args.data).items():
+        print(f"  {n:<13} spacing {v['spacing_days']:5.1f} d  {v['in_log_gaps']:>3}/"
+              f"{v['false_alarms']:<3}  confidence {v['confidence_in_gaps']:.2f} / "
+              f"{v['confidence_all']:.2f}")
     iss = evaluate_iss(args.data)
     print("\nISS: truth = steps of a beyond drag > "
           f"{ISS_STEP_KM:g} km (iss_truth; precision is a lower bound)")
