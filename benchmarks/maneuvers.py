@@ -323,10 +323,13 @@ def main(argv=None) -> int:
     print("\nfalse alarms (±1 d) inside gaps of the log (> "
           f"{GAP_FACTOR:g} x the median spacing of logged burns, >= {GAP_MARGIN_DAYS:g} d "
           "from both ends): count, mean confidence there / of all false alarms")
+    def _c(x: float) -> str:
+        return f"{x:.2f}" if np.isfinite(x) else "   -"
+
     for n, v in false_alarms_in_log_gaps(args.data).items():
         print(f"  {n:<13} spacing {v['spacing_days']:5.1f} d  {v['in_log_gaps']:>3}/"
-              f"{v['false_alarms']:<3}  confidence {v['confidence_in_gaps']:.2f} / "
-              f"{v['confidence_all']:.2f}")
+              f"{v['false_alarms']:<3}  confidence {_c(v['confidence_in_gaps'])} / "
+              f"{_c(v['confidence_all'])}")
     iss = evaluate_iss(args.data)
     print("\nISS: truth = steps of a beyond drag > "
           f"{ISS_STEP_KM:g} km (iss_truth; precision is a lower bound)")
