@@ -271,19 +271,15 @@ def _walk_back(z: np.ndarray, signed: np.ndarray, k: int) -> int:
     return k
 
 
-def _normal_turn(h: HistoryArrays, k: int, trend_per_day: np.ndarray, *,
-                 own: bool = False) -> float:
+def _normal_turn(h: HistoryArrays, k: int, trend_per_day: np.ndarray) -> float:
     """Angle (rad) between the orbit normals before and after interval ``k``: medians of
     the unit normals of ``STEP_SETS`` sets on each side (past the ``SKIP_SETS`` sets that
     may still carry the old orbit), with the object's own drift of ``i`` and of the node
     (``trend_per_day``, columns as FEATURES) taken out.  Exact for large turns and
     near-equatorial orbits, where summed small changes of ``i`` and ``sin(i) dOmega``
-    are not.  With ``own``, the two sets of the interval only (a burn its sets took at
-    once, with other burns around it)."""
+    are not."""
     sel = np.r_[max(0, k - STEP_SETS + 1):k + 1,
                 k + 1 + SKIP_SETS:min(h.n, k + 1 + SKIP_SETS + STEP_SETS)]
-    if own:
-        sel = np.array([k, k + 1])
     if sel[-1] <= k:
         sel = np.r_[sel, k + 1]
     days = (h.epoch_us[sel] - h.epoch_us[k]) / 86_400e6
@@ -345,11 +341,8 @@ def _build(h: HistoryArrays, sets, k: int, st, score: float, threshold: float,
     # features do not enter
     z, change = (st.z_residual, st.residual) if single else (st.z_step, st.step)
     step = np.where(np.abs(z[k]) >= COMPONENT_Z, change[k], 0.0)
-    bad_set = False
     if single:
-        keep = persisting(z, k, COMPONENT_Z)
-        bad_set = not h.geo and bool(np.any(~keep[1:3] & (step[1:3] != 0.0)))
-        step = np.where(keep, step, 0.0)
+        step = np.where(persisting(z, k, COMPONENT_Z), step, 0.0)
     if not plane_ok:
         step[1:3] = 0.0
     if np.max(np.abs(z[k, 1:3])) < plane_bar:
@@ -358,13 +351,14 @@ def _build(h: HistoryArrays, sets, k: int, st, score: float, threshold: float,
     v = math.sqrt(MU_KM3_S2 / a)
     da = float(step[0])
     dv_t = v * da / (2.0 * a)
+    # the turn of the plane: across one interval the plane features' own steps (drift
+    # removed; a feature a bad set moved is already out), else from the sets either side
     if not (step[1] or step[2]):
         angle = 0.0
-    elif bad_set:
-        # a plane feature of one of the two sets is bad: the other feature's step alone
+    elif single:
         angle = math.hypot(step[1], step[2])
     else:
-        angle = _normal_turn(h, k, st.trend_per_day[k], own=single)
+        angle = _normal_turn(h, k, st.trend_per_day[k])
     dv_n = v * angle
     de = math.hypot(step[3], step[4]) if h.geo else abs(step[5])
     dv_r = v * max(0.0, de - 2.0 * abs(dv_t) / v)
