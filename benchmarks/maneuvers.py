@@ -16,6 +16,7 @@ time difference, within +-1 day and +-12 h.
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import os
 import sys
@@ -40,7 +41,7 @@ from orbwatch.time import format_iso, us_from_datetime64
 
 __all__ = ["SATELLITES", "MERGE_DAYS", "OBSERVABLE_DAYS", "load_case", "evaluate",
            "leave_one_out", "reliability", "iss_truth", "evaluate_iss",
-           "false_alarms_in_log_gaps", "main"]
+           "false_alarms_in_log_gaps", "case_detections", "main"]
 
 DAY_US = 86_400_000_000
 MERGE_DAYS = 1.0
@@ -80,6 +81,14 @@ def load_case(data: Path, name: str, *, observable_only: bool = True):
     return sets, truth
 
 
+@functools.cache
+def case_detections(data: Path, name: str, threshold: float) -> tuple:
+    """The detections on one benchmark satellite's whole history, computed once per
+    threshold (the scores, the curve and the diagnostics all read them)."""
+    sets, _ = load_case(data, name, observable_only=False)
+    return tuple(detect_maneuvers(sets, threshold=threshold))
+
+
 def _pooled(rows) -> dict:
     tp = sum(r["tp"] for r in rows)
     nd = sum(r["detected"] for r in rows)
@@ -97,7 +106,7 @@ def evaluate(data: Path, names=None, threshold: float = DEFAULT_THRESHOLD, *,
     per, conf = {}, []
     for name in names or SATELLITES:
         sets, truth = load_case(data, name, observable_only=observable_only)
-        found = detect_maneuvers(sets, threshold=threshold)
+        found = case_detections(data, name, threshold)
         det = np.array([m.epoch_us for m in found], dtype=np.int64)
         per[name] = {tol: score_matches(det, truth, us) for tol, us in TOLERANCES.items()}
         hit = {a for a, _ in match_times(det, truth, DAY_US)}
@@ -224,7 +233,7 @@ def recall_by_delta_v(data: Path, split_mps: float = 0.01) -> dict:
             continue
         ev = np.array([np.sum(dvs[(starts >= t) & (starts < t + int(MERGE_DAYS * DAY_US))])
                        for t in truth])
-        det = np.array([m.epoch_us for m in detect_maneuvers(sets)], dtype=np.int64)
+        det = np.array([m.epoch_us for m in case_detections(data, name, DEFAULT_THRESHOLD)], dtype=np.int64)
         hit = np.zeros(truth.size, dtype=bool)
         for _, j in match_times(det, truth, DAY_US):
             hit[j] = True
@@ -252,7 +261,7 @@ def false_alarms_in_log_gaps(data: Path, names=None) -> dict:
         sets, truth = load_case(data, name)
         if truth.size < 3:
             continue
-        found = detect_maneuvers(sets)
+        found = case_detections(data, name, DEFAULT_THRESHOLD)
         det = np.array([m.epoch_us for m in found], dtype=np.int64)
         hit = {a for a, _ in match_times(det, truth, DAY_US)}
         spacing = float(np.median(np.diff(truth))) / DAY_US
