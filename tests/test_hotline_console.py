@@ -55,9 +55,11 @@ def test_console_log_filters_and_verification_pages(chromium_path, tmp_path):
 
             page.select_option("select[name=type]", "launch")
             page.click("button[type=submit]")
+            page.wait_for_load_state("load")
             assert "type=launch" in page.url
             assert page.locator("#log tbody tr").count() == 1
             page.click("#log tbody tr a")
+            page.wait_for_load_state("load")
             assert page.inner_text("#status") == "VERIFIED"
             assert page.inner_text("h1").startswith("Entry 3: launch by US")
             assert page.locator("#checks td.ok").count() == 3

@@ -139,12 +139,17 @@ def test_console_links_alerts_to_the_report(tmp_path, scenario, capsys, chromium
             page = browser.new_page(viewport={"width": 1200, "height": 900})
             page.goto(f"{srv.url}/console")
             page.click("#report")
+            page.wait_for_load_state("load")
             assert "orbwatch" in page.title().lower() or page.locator("h1").count()
             page.goto(f"{srv.url}/console/entries/{index}")
             assert page.inner_text("#status") == "VERIFIED"
             assert with_page[0]["rule_id"] in page.inner_text("#finding")
             page.click("#finding a.event")
             assert page.url.endswith(f"/console/report/events/{with_page[0]['events'][0]}.html")
+            # the click returns once the navigation commits; the figures are
+            # only there (and sized) after the page's load event
+            page.wait_for_load_state("load")
+            page.wait_for_selector("img", state="attached")
             widths = page.eval_on_selector_all("img", "els => els.map(e => e.naturalWidth)")
             assert widths and min(widths) > 0, "a figure of the event page did not load"
             shot = tmp_path / "event.png"
