@@ -33,14 +33,16 @@ T0 = 1_600_000_000_000_000  # 2020-09-13
 
 
 def _history(*, geo: bool, burns, days=150, outlier_day=None, seed=1, lag_days=0.0,
-             cadence_days=None, sig_a_km=None, sig_along_km=None):
+             cadence_days=None, sig_a_km=None, sig_along_km=None, decay_tau_days=None):
     """Element sets with burns ``[(day, dv_along_mps, di_deg)]``; returns (sets, truth_us).
 
     With ``lag_days`` the published sets take an along-track burn's new semi-major axis
     over that many days (a ramp; their positions follow the ramped orbit), as the
     Jason sets do.  With ``cadence_days`` the sets come at that fixed interval.
     ``sig_a_km`` and ``sig_along_km`` replace the set noise of ``a`` and of the
-    along-track position (by default both ``sig_a``)."""
+    along-track position (by default both ``sig_a``).  With ``decay_tau_days`` (LEO)
+    the decay rate grows by e every that many days (an object re-entering) while
+    the sets' B* stays as it was."""
     rng = np.random.default_rng(seed)
     gaps = rng.choice([1 / 3, 1 / 2, 1.0, 1.0, 1.0, 2.0, 3.0], size=4 * days)
     if cadence_days is not None:
@@ -61,7 +63,13 @@ def _history(*, geo: bool, burns, days=150, outlier_day=None, seed=1, lag_days=0
     sig_along = sig_a if sig_along_km is None else sig_along_km
     sig_a = sig_a if sig_a_km is None else sig_a_km
     v = math.sqrt(MU / a0)
-    a_true = a0 - decay * t
+
+    def _decay(x):
+        if decay_tau_days is None:
+            return decay * x
+        return decay * decay_tau_days * np.expm1(x / decay_tau_days)
+
+    a_true = a0 - _decay(t)
     inc = i0 + i_rate * t + rng.normal(0, sig_i, t.size)
     def _ramp(x, day):
         return np.clip((x - day) / lag_days, 0.0, 1.0) if lag_days > 0 else np.where(x > day, 1.0, 0.0)
@@ -81,7 +89,7 @@ def _history(*, geo: bool, burns, days=150, outlier_day=None, seed=1, lag_days=0
     # along-track phase: the true mean motion integrated on a fine grid, so a burn
     # starts the drift at its own time (not at the set before it)
     fine = np.arange(0.0, days + 0.01, 0.01)
-    a_fine = a0 - decay * fine
+    a_fine = a0 - _decay(fine)
     for day, dv, _ in burns:
         a_fine += _ramp(fine, day) * 2 * a0 * (dv / 1000.0) / v
     n_fine = np.sqrt(MU / a_fine**3) * 86400 / (2 * math.pi)
@@ -451,3 +459,46 @@ def test_small_leo_burn_found_by_the_phase_kink_tier(seed, monkeypatch):
     monkeypatch.setattr(maneuvers, "second_tier", lambda *a, **k: [])
     assert detect_maneuvers(sets) == []  # the first pass alone misses the raising burn
     assert detect_maneuvers(lowering) == with_tier  # the tier adds no lowering kink
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3, 4, 5])
+def test_a_reentering_object_is_not_manoeuvring(seed):
+    """Decay that speeds up by e every 8 days (an object's last weeks, its sets' B*
+    unchanged) is drag: no step of ``a`` is a burn, to the last set.  Before the
+    one-sided trend at the ends of a history was extrapolated, and changes of ``a``
+    within the decay of their own interval were ruled drag, each of these histories
+    read as one or two "orbit lowerings" in its last few sets."""
+    sets, _ = _history(geo=False, burns=[], days=40, seed=seed, decay_tau_days=8.0)
+    assert detect_maneuvers(sets) == []
+
+
+def test_reentry_drag_and_a_real_lowering_burn():
+    """Faster decay (e every 5 days, kilometres an interval at the end) still reads as
+    drag in nine of ten histories; a 2 m/s lowering burn on a decaying object is far
+    beyond the decay of its interval and is found with its delta-v."""
+    found = [detect_maneuvers(_history(geo=False, burns=[], days=40, seed=seed,
+                                       decay_tau_days=5.0)[0]) for seed in range(1, 6)]
+    assert sum(len(f) for f in found) <= 1
+    for seed in (1, 2, 3, 4):
+        sets, truth = _history(geo=False, burns=[(22.3, -2.0, 0.0)], days=40, seed=seed,
+                               decay_tau_days=8.0)
+        (m,) = detect_maneuvers(sets)
+        assert m.kind == "orbit_lowering"
+        assert abs(m.epoch_us - truth[0]) < 0.2 * DAY
+        assert m.delta_v_mps == pytest.approx(2.0, rel=0.05)
+
+
+def test_rolling_rate_follows_a_speeding_decay_to_the_ends():
+    """At the ends of a history the median of the one-sided window is the rate of its
+    median time; the Theil-Sen slope moves it to the interval's own time.  In the middle
+    the plain rolling median is kept."""
+    from orbwatch.detect.maneuver_features import rolling_nanmedian, rolling_rate
+
+    t = np.arange(60, dtype=float)
+    rate = -0.01 * np.exp(t / 8.0)
+    plain = rolling_nanmedian(rate, 10, exclude_centre=True)
+    moved = rolling_rate(rate, t, 10)
+    # a line through an exponential: about 70% of the lag taken out at the last interval
+    assert abs(moved[-1] - rate[-1]) < 0.35 * abs(plain[-1] - rate[-1])
+    assert abs(moved[0] - rate[0]) < abs(plain[0] - rate[0])
+    np.testing.assert_array_equal(moved[10:-10], plain[10:-10])

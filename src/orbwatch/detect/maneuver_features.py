@@ -40,7 +40,7 @@ from numpy.lib.stride_tricks import sliding_window_view
 
 __all__ = ["FEATURES", "GEO_FEATURES", "feature_names", "normal_vectors", "HistoryArrays",
            "StepStatistics", "history_arrays", "rolling_nanmedian", "rolling_low_scale",
-           "step_statistics", "is_geo_like", "LOW_QUANTILE", "LOW_NORMAL"]
+           "step_statistics", "is_geo_like", "LOW_QUANTILE", "LOW_NORMAL", "rolling_rate"]
 
 #: the quantities whose steps are tested, in this order
 FEATURES = ("a_km", "i_rad", "node_rad", "ex", "ey", "e")
@@ -109,6 +109,28 @@ def rolling_nanmedian(x: np.ndarray, half: int, *, exclude_centre: bool = False)
     out = np.full(x.size, np.nan)
     ok = ~np.all(np.isnan(win), axis=1)
     out[ok] = np.nanmedian(win[ok], axis=1)
+    return out
+
+
+def rolling_rate(rate: np.ndarray, t_days: np.ndarray, half: int) -> np.ndarray:
+    """The local drift rate at each interval: the median of the ``2*half`` neighbouring
+    rates (:func:`rolling_nanmedian`, centre excluded) where the window is whole.  Within
+    ``half`` of either end the window is one-sided and its median is the rate at its
+    median time, up to ``half`` intervals away: there it is moved to the interval's own
+    time ``t_days`` by the window's Theil-Sen slope (the median of the pairwise slopes).
+    An object re-entering decays faster every day: a median of the days before would
+    leave each of its last intervals a step of "lowering"."""
+    out = rolling_nanmedian(rate, half, exclude_centre=True)
+    n = rate.size
+    for k in np.unique(np.r_[0:min(half, n), max(half, n - half):n]):
+        idx = np.r_[max(0, k - half):k, k + 1:min(n, k + half + 1)]
+        idx = idx[np.isfinite(rate[idx])]
+        i, j = np.triu_indices(idx.size, 1)
+        dt = t_days[idx[j]] - t_days[idx[i]]
+        if np.count_nonzero(dt > 0) < 6:
+            continue
+        slope = np.median((rate[idx[j]] - rate[idx[i]])[dt > 0] / dt[dt > 0])
+        out[k] += slope * (t_days[k] - np.median(t_days[idx]))
     return out
 
 
@@ -189,6 +211,9 @@ def step_statistics(h: HistoryArrays, *, trend_half: int = 10, step_sets: int = 
     d = _differences(h)
     rate = np.column_stack([rolling_nanmedian(d[:, j] / dt, trend_half, exclude_centre=True)
                             for j in range(d.shape[1])])
+    if not h.geo:  # drag: the decay of a may speed up to the last set (re-entry)
+        t_mid = 0.5 * (h.epoch_us[1:] + h.epoch_us[:-1]) / 86_400e6
+        rate[:, 0] = rolling_rate(d[:, 0] / dt, t_mid, trend_half)
     resid = d - rate * dt[:, None]
     x = np.vstack([np.zeros((1, d.shape[1])), np.cumsum(resid, axis=0)])  # (N, F)
     ks = np.arange(k)

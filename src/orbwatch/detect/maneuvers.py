@@ -180,6 +180,9 @@ BLIND_SETS = 2 * (STEP_SETS + SKIP_SETS)
 #: detection counts on its own where its drift reaches this significance (:func:`_isolated`)
 ISOLATED_DAYS = 3.0
 ISOLATED_CONFIRM_Z = 30.0
+#: outside GEO a change of a within this many times the decay across its interval is
+#: drag (:func:`_within_drag`)
+DRAG_STEP_FACTOR = 2.0
 #: detections whose epochs come closer than this (days) are one manoeuvre
 MERGE_DAYS = 1.0
 #: calibrated confidence (logistic fit over 605 detections of the benchmark, +-1 day)
@@ -521,7 +524,22 @@ def detect_maneuvers(history, *, threshold: float = DEFAULT_THRESHOLD) -> list[M
             m = _build(h, sets, k, st, zk * threshold / DEFAULT_THRESHOLD, threshold,
                        int(h.epoch_us[0] + round(tk * 86_400e6)), single=True)
             out.append(_along_track(m, float(h.a_km[k]), da))
+    if not h.geo:
+        out = [m for m in out if not _within_drag(h, st, m)]
     return _merge(out)
+
+
+def _within_drag(h: HistoryArrays, st, m: Maneuver) -> bool:
+    """An along-track change of ``a`` no larger than ``DRAG_STEP_FACTOR`` times the decay of
+    ``a`` across the detection's own interval (the object's local drift rate) is not
+    told apart from drag: the density varies by tens of percent from day to day, and an
+    object re-entering decays faster every day (kilometres an interval in its last
+    weeks, each interval a step of "lowering" against the days before)."""
+    if m.kind not in ("orbit_raising", "orbit_lowering"):
+        return False  # a change of e or of the plane is not drag's
+    j = int(np.clip(np.searchsorted(h.epoch_us, m.start_us), 0, h.n - 2))
+    decay = -float(st.trend_per_day[j, 0]) * float(st.dt_days[j])
+    return decay > 0.0 and abs(m.delta_a_km) <= DRAG_STEP_FACTOR * decay
 
 
 def _along_track(m: Maneuver, a_km: float, da_km: float) -> Maneuver:
