@@ -2,11 +2,14 @@
 scenario over seeds and lengths (``benchmarks/maneuvers_synthetic.py``).
 
 A planted burn is found when a detection lies between the element sets either
-side of it.  Seed 0 (the demo's) must be perfect; over seeds 0-5 the measured
-counts are pinned (78 of 84 found, 5 extra detections on planted objects, 4 on
-the background with confidence at most 0.72), so that a change that loses
+side of it; *near* when a detection lies less than that interval's length from
+it (in the interval next to its own: the issue's "within one element-set
+interval" read literally).  Seed 0 (the demo's) must be perfect; over seeds 0-5
+the measured counts are pinned (78 of 84 found, 4 more near, 1 other detection
+on the planted objects, none on the background), so that a change that loses
 planted burns or adds false ones fails here.  The misses left are listed by
-the benchmark and described in docs/design.md ("synthetic truth over seeds").
+the benchmark and described in docs/design.md ("synthetic truth over seeds",
+"decaying objects are drag").
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ bench = load_benchmark("maneuvers_synthetic")
 SEEDS = range(6)
 DAYS = (12.0, 30.0)
 #: measured over SEEDS x DAYS
-FOUND, PLANTED, EXTRA, BACKGROUND, BACKGROUND_CONFIDENCE = 78, 84, 5, 4, 0.75
+FOUND, NEAR, PLANTED, EXTRA = 78, 4, 84, 1
 
 
 @pytest.fixture(scope="module")
@@ -41,7 +44,7 @@ def test_planted_burns_over_seeds(cases):
     rows = list(cases.values())
     assert sum(r["planted"] for r in rows) == PLANTED
     assert sum(r["found"] for r in rows) >= FOUND, [r["missed"] for r in rows]
+    assert sum(r["found"] + r["near"] for r in rows) >= FOUND + NEAR, [r["missed"] for r in rows]
     assert sum(len(r["extra"]) for r in rows) <= EXTRA, [r["extra"] for r in rows]
-    assert sum(r["background"] for r in rows) <= BACKGROUND
-    worst = max((r["background_max_confidence"] or 0.0) for r in rows)
-    assert worst < BACKGROUND_CONFIDENCE
+    # the background (40 objects a case, some re-entering) reads as natural change
+    assert [r["background"] for r in rows] == [0] * len(rows)
