@@ -502,3 +502,20 @@ def test_rolling_rate_follows_a_speeding_decay_to_the_ends():
     assert abs(moved[-1] - rate[-1]) < 0.35 * abs(plain[-1] - rate[-1])
     assert abs(moved[0] - rate[0]) < abs(plain[0] - rate[0])
     np.testing.assert_array_equal(moved[10:-10], plain[10:-10])
+
+
+def test_types_from_the_delta_v_split():
+    """Each branch of the type: the dominant component decides; near GEO the drift
+    that ``da`` starts (deg/day) tells relocation from east-west station keeping."""
+    from orbwatch.detect.maneuver_types import classify, confidence
+
+    assert classify("leo", 0.0, 1e-4, 0.0, 0.2, 7000.0) == "orbit_raising"
+    assert classify("leo", 0.0, -1e-4, 0.0, -0.2, 7000.0) == "orbit_lowering"
+    assert classify("leo", 2e-4, 1e-4, 0.0, 0.2, 7000.0) == "eccentricity_change"
+    assert classify("leo", 0.0, 1e-4, 3e-4, 0.2, 7000.0) == "plane_change"
+    assert classify("geo", 0.0, 1e-4, 3e-4, 2.0, 42164.0) == "geo_ns_station_keeping"
+    assert classify("geo", 0.0, 1e-4, 0.0, 2.0, 42164.0) == "geo_ew_station_keeping"
+    # 100 km of da drifts the slot by 1.3 deg/day
+    assert classify("geo", 0.0, 4e-3, 0.0, 100.0, 42164.0) == "geo_relocation"
+    assert confidence(8.0, 8.0) < confidence(80.0, 8.0) < 1.0
+    assert confidence(1e6, 8.0) == confidence(1e9, 8.0)  # saturates

@@ -139,6 +139,7 @@ from orbwatch.detect.maneuver_steps import (
     persisting,
     tail_factor,
 )
+from orbwatch.detect.maneuver_types import classify, confidence
 from orbwatch.events import Event
 
 __all__ = ["DEFAULT_THRESHOLD", "MIN_SETS", "Maneuver", "prepare_history", "detect_maneuvers",
@@ -185,10 +186,6 @@ ISOLATED_CONFIRM_Z = 30.0
 DRAG_STEP_FACTOR = 2.0
 #: detections whose epochs come closer than this (days) are one manoeuvre
 MERGE_DAYS = 1.0
-#: calibrated confidence (logistic fit over 605 detections of the benchmark, +-1 day)
-CONFIDENCE_BIAS = -0.11
-CONFIDENCE_SLOPE = 0.97
-CONFIDENCE_CAP_LOG = 2.5
 
 
 @dataclass(frozen=True)
@@ -309,30 +306,6 @@ def _delta_i_deg(h: HistoryArrays, k: int, step: np.ndarray) -> float:
     return math.degrees(math.asin(min(after, 1.0)) - math.asin(min(before, 1.0)))
 
 
-def _classify(regime: str, dv_r: float, dv_t: float, dv_n: float, da: float, a: float) -> str:
-    in_plane = math.hypot(dv_r, dv_t)
-    if regime == "geo":
-        if dv_n > in_plane:
-            return "geo_ns_station_keeping"
-        drift_deg_day = abs(1.5 * da / a) * 360.0 * (86400.0 / 86164.09)
-        return "geo_relocation" if drift_deg_day > 0.5 else "geo_ew_station_keeping"
-    if dv_n > in_plane:
-        return "plane_change"
-    if abs(dv_t) >= dv_r:
-        return "orbit_raising" if dv_t > 0 else "orbit_lowering"
-    return "eccentricity_change"
-
-
-def _confidence(score: float, threshold: float) -> float:
-    """Probability that a detection is a logged manoeuvre within +-1 day: a logistic in
-    ``log(score / threshold)`` (saturating at ``CONFIDENCE_CAP_LOG``; larger scores are
-    no more often right: they include unlogged relocations and late-published GEO
-    north-south burns), fitted once to the pooled Shorten benchmark (see
-    ``benchmarks/maneuvers.py``, which prints the calibration table)."""
-    x = min(math.log(max(score, 1e-12) / threshold), CONFIDENCE_CAP_LOG)
-    return float(1.0 / (1.0 + math.exp(-(CONFIDENCE_BIAS + CONFIDENCE_SLOPE * x))))
-
-
 def _build(h: HistoryArrays, sets, k: int, st, score: float, threshold: float,
            t_us: int | None = None, *, single: bool = False, plane_ok: bool = True,
            turn: bool = False, plane_bar: float = 0.0) -> Maneuver:
@@ -389,8 +362,8 @@ def _build(h: HistoryArrays, sets, k: int, st, score: float, threshold: float,
         end_us=end, epoch_sigma_s=sigma,
         delta_v=math.sqrt(dv_r**2 + dv_t**2 + dv_n**2), dv_radial=dv_r, dv_along=dv_t,
         dv_normal=dv_n, delta_a_km=da, delta_i_deg=_delta_i_deg(h, k, step), delta_e=de,
-        kind=_classify(regime, dv_r, dv_t, dv_n, da, a), score=score,
-        confidence=_confidence(score, threshold),
+        kind=classify(regime, dv_r, dv_t, dv_n, da, a), score=score,
+        confidence=confidence(score, threshold),
         regime=regime, z={f: float(z[k, j]) for j, f in enumerate(feature_names(h.geo))})
 
 
