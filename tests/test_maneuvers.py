@@ -519,3 +519,31 @@ def test_types_from_the_delta_v_split():
     assert classify("geo", 0.0, 4e-3, 0.0, 100.0, 42164.0) == "geo_relocation"
     assert confidence(8.0, 8.0) < confidence(80.0, 8.0) < 1.0
     assert confidence(1e6, 8.0) == confidence(1e9, 8.0)  # saturates
+
+
+def test_short_geo_history_takes_a_confirmed_step(monkeypatch):
+    """In a GEO history of 11 sets in 12 days the windowed steps have no spread to be
+    scaled by; a one-interval step of ``a`` whose along-track drift confirms it
+    counts at the confirmation's own bar (``SHORT_SETS``).  Over 20 noise draws a
+    0.15 m/s burn is found more often than with the long-history bar, and no quiet
+    history (nor the burn's) gets a false detection."""
+    import orbwatch.detect.maneuvers as mod
+
+    def count(short_sets):
+        monkeypatch.setattr(mod, "SHORT_SETS", short_sets)
+        found = false = 0
+        for seed in range(1, 21):
+            sets, truth = _history(geo=True, burns=[(5.3, 0.15, 0.0)], days=12, seed=seed,
+                                   cadence_days=1.0)
+            assert len(sets) < mod.SHORT_SETS or short_sets == 0
+            det = mod.detect_maneuvers(sets)
+            hit = [m for m in det if abs(m.epoch_us - truth[0]) < DAY]
+            found += bool(hit)
+            false += len(det) - len(hit[:1])
+            false += len(mod.detect_maneuvers(
+                _history(geo=True, burns=[], days=12, seed=seed, cadence_days=1.0)[0]))
+        return found, false
+
+    with_rule, without = count(4 * (mod.STEP_SETS + mod.SKIP_SETS)), count(0)
+    assert with_rule[1] == 0 and without[1] == 0
+    assert with_rule[0] >= 10 and with_rule[0] > without[0]

@@ -106,6 +106,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from orbwatch.detect.maneuver_confirm import (
+    CONFIRM_Z,
     along_confirmation,
     confirmed_plane_steps,
     confirmed_steps,
@@ -181,6 +182,9 @@ BLIND_SETS = 2 * (STEP_SETS + SKIP_SETS)
 #: detection counts on its own where its drift reaches this significance (:func:`_isolated`)
 ISOLATED_DAYS = 3.0
 ISOLATED_CONFIRM_Z = 30.0
+#: ... except in a history of fewer sets than this, whose windowed steps are scaled by
+#: a spread of a handful of windows: there the confirmation itself (``CONFIRM_Z``) is the test
+SHORT_SETS = 4 * (STEP_SETS + SKIP_SETS)
 #: outside GEO a change of a within this many times the decay across its interval is
 #: drag (:func:`_within_drag`)
 DRAG_STEP_FACTOR = 2.0
@@ -484,7 +488,8 @@ def detect_maneuvers(history, *, threshold: float = DEFAULT_THRESHOLD) -> list[M
         [m for m in single if m.delta_v > 0]
     if h.geo:
         single = [m for (k, _), m in zip(steps, single, strict=True)
-                  if _in_blind_zone(h, st, k, m, out) or _isolated(m, a_conf.get(k), out)]
+                  if _in_blind_zone(h, st, k, m, out)
+                  or _isolated(m, a_conf.get(k), out, short=h.n < SHORT_SETS)]
     out += single
     if not h.geo:
         # second tier: raising phase kinks confirmed by a, where the first pass found none
@@ -524,12 +529,17 @@ def _along_track(m: Maneuver, a_km: float, da_km: float) -> Maneuver:
                    kind="orbit_raising" if dv_t > 0 else "orbit_lowering")
 
 
-def _isolated(m: Maneuver, conf: tuple[float, float] | None, found: list[Maneuver]) -> bool:
+def _isolated(m: Maneuver, conf: tuple[float, float] | None, found: list[Maneuver], *,
+              short: bool = False) -> bool:
     """A confirmed single-interval step near GEO far (``ISOLATED_DAYS``) from every
     windowed detection counts where its drift is very significant
     (``ISOLATED_CONFIRM_Z``): an isolated burn the windowed test scored just under
-    its threshold (a 0.15 m/s station-keeping burn in a 1-set-a-day history)."""
-    return conf is not None and conf[1] >= ISOLATED_CONFIRM_Z and all(
+    its threshold (a 0.15 m/s station-keeping burn in a 1-set-a-day history).  In a
+    ``short`` history (fewer than ``SHORT_SETS`` sets) the windowed test has no spread
+    to scale by, and the step's confirmation (``passes``) is enough: a 0.15 m/s burn
+    among 8 sets in 12 days (one-interval z 21, drift confirmed at z 30)."""
+    bar = CONFIRM_Z if short else ISOLATED_CONFIRM_Z
+    return conf is not None and conf[1] >= bar and all(
         abs(m.epoch_us - o.epoch_us) > ISOLATED_DAYS * 86_400e6 for o in found)
 
 
