@@ -8,7 +8,9 @@ cadence) are merged into one event at the first burn's start.  Only truth
 inside the span of the TLE history (first to last epoch) and *observable* is
 scored: a set within ``OBSERVABLE_DAYS`` before and after it (TOPEX has years
 without a single set; nothing can date a burn there).  The excluded events
-are counted and the pooled scores with them are printed too.
+are counted and the pooled scores with them are printed too.  A detection
+that matches such an excluded burn (and no scored one) is neither true nor
+false: it is left out of the detections and counted as *ignored* (:func:`scored`).
 A detection's time is its estimated epoch; matching is one-to-one, greedy by
 time difference, within +-1 day and +-12 h.
 """
@@ -69,8 +71,8 @@ def scored(det_us: np.ndarray, truth: np.ndarray, unobservable: np.ndarray,
     """Which detections are scored: all but those that match (within ``tol_us``, one to
     one, after the matching against ``truth``) a logged burn the benchmark left out as
     unobservable.  Such a burn is neither a miss nor, where it was found, a false
-    alarm: Fengyun-4A's burn of 2021-10-18 07:10, with the next set 3.6 days later,
-    is placed by its phase kink 2 minutes from the log."""
+    alarm: Fengyun-4A's burn of 2021-10-18 08:16 UTC (16:16 CST in the log), with the
+    next set 3.6 days later, is placed by its phase kink 67 minutes before the log."""
     keep = np.ones(det_us.size, dtype=bool)
     if unobservable.size == 0 or det_us.size == 0:
         return keep
@@ -81,6 +83,7 @@ def scored(det_us: np.ndarray, truth: np.ndarray, unobservable: np.ndarray,
     return keep
 
 
+@functools.cache
 def unobservable_truth(data: Path, name: str) -> np.ndarray:
     """The logged burns (merged, within the history) that ``load_case`` leaves out."""
     _, everything = load_case(data, name, observable_only=False)
@@ -115,14 +118,14 @@ def case_detections(data: Path, name: str, threshold: float) -> tuple:
 
 
 def _pooled(rows) -> dict:
-    tp = sum(r["tp"] for r in rows)
-    nd = sum(r["detected"] for r in rows)
-    nt = sum(r["truth"] for r in rows)
+    tp = sum(row["tp"] for row in rows)
+    nd = sum(row["detected"] for row in rows)
+    nt = sum(row["truth"] for row in rows)
     p = tp / nd if nd else 0.0
     r = tp / nt if nt else 0.0
     return {"tp": tp, "detected": nd, "truth": nt, "precision": p, "recall": r,
             "f1": 2 * p * r / (p + r) if p + r else 0.0,
-            "ignored": sum(r.get("ignored", 0) for r in rows)}
+            "ignored": sum(row.get("ignored", 0) for row in rows)}
 
 
 def evaluate(data: Path, names=None, threshold: float = DEFAULT_THRESHOLD, *,

@@ -11,9 +11,9 @@ between the element sets either side of it (the issue's "within one
 element-set interval" read strictly); every other detection of a planted
 object, and not *near* (below), is *extra*; detections on background objects (nothing planted there)
 are counted with their highest confidence.  A missed burn with an extra
-detection less than its interval's length from it is counted as *near*: found
-with its time within one element-set interval, placed in the interval next to
-its own (the issue's wording read literally).
+detection no further from it than its interval's length is counted as *near*
+(the nearest such detection): found with its time within one element-set
+interval, the issue's wording read literally.
 """
 
 from __future__ import annotations
@@ -67,8 +67,9 @@ def score_scenario(folder: Path) -> dict:
             close = [i for i, m in enumerate(det) if i not in used
                      and abs(m.epoch_us - miss["t"]) <= miss["length"]]
             if close:
-                used.add(close[0])
-                miss["near_h"] = round((det[close[0]].epoch_us - miss["t"]) / 3.6e9, 1)
+                best = min(close, key=lambda i: abs(det[i].epoch_us - miss["t"]))
+                used.add(best)
+                miss["near_h"] = round((det[best].epoch_us - miss["t"]) / 3.6e9, 1)
         extra += [{"norad": norad, "epoch": format_iso(m.epoch_us, 0),
                    "delta_v_mps": round(m.delta_v * 1e3, 4), "confidence": round(m.confidence, 2)}
                   for i, m in enumerate(det) if i not in used]
@@ -122,7 +123,7 @@ def main(argv=None) -> int:
     extra = sum(len(r["extra"]) for r in rows)
     print(f"\nall: {found}/{planted} planted burns found within their interval "
           f"({found + near}/{planted} within one interval's length of it), {extra} other "
-          f"detections on planted objects, "
+          f"detection(s) on planted objects, "
           f"{sum(r['background'] for r in rows)} on the background "
           f"({time.perf_counter() - t0:.0f} s)")
     for r in rows:

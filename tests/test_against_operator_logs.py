@@ -153,8 +153,8 @@ def test_jason2_campaign_burns_each_found(shared_data):
 def test_a_found_burn_left_out_as_unobservable_is_not_a_false_alarm(result, shared_data):
     """A logged burn with no set within 3 days on a side is left out of the truth; a
     detection of it is then neither true nor false (it was counted a false alarm).
-    Fengyun-4A's burn of 2021-10-18 07:10 (next set 3.6 days later) is placed by its
-    phase kink minutes from the log."""
+    Fengyun-4A's burn of 2021-10-18 08:16 UTC (next set 3.6 days later) is placed by
+    its phase kink about an hour from the log."""
     day = bench.DAY_US
     truth = np.array([10, 40]) * day
     hidden = np.array([20, 60]) * day
@@ -164,10 +164,21 @@ def test_a_found_burn_left_out_as_unobservable_is_not_a_false_alarm(result, shar
     # the hidden burn at day 20 is not; the second detection near day 40 takes no
     # hidden burn (none within a day) and stays a false alarm
     assert keep.tolist() == [True, False, True, True, True]
+    # near both a scored and a hidden burn: the scored truth takes the nearer detection
+    # first, the other detection is the hidden burn's
+    keep = bench.scored((np.array([10.2, 10.6]) * day).astype(np.int64), np.array([10 * day]),
+                        np.array([int(10.5 * day)]), day)
+    assert keep.tolist() == [True, False]
+    keep = bench.scored((np.array([10.4]) * day).astype(np.int64), np.array([10 * day]),
+                        np.array([int(10.5 * day)]), day)
+    assert keep.tolist() == [True]  # one detection: it is the scored burn's hit
 
     hidden = bench.unobservable_truth(shared_data, "Fengyun-4A")
-    when = np.datetime64("2021-10-18T07:10").astype("datetime64[us]").astype(np.int64)
-    assert np.min(np.abs(hidden - when)) < day
+    when = np.datetime64("2021-10-18T08:16").astype("datetime64[us]").astype(np.int64)
+    assert np.min(np.abs(hidden - when)) < 60_000_000  # the logged start, to the minute
+    found = np.array([m.epoch_us for m in bench.case_detections(
+        shared_data, "Fengyun-4A", bench.DEFAULT_THRESHOLD)], dtype=np.int64)
+    assert np.min(np.abs(found - when)) < 2 * 3_600_000_000  # detected within 2 h
     assert result["satellites"]["Fengyun-4A"]["1d"]["ignored"] >= 1
     assert result["pooled"]["ALL"]["1d"]["ignored"] == sum(
         v["1d"]["ignored"] for v in result["satellites"].values())

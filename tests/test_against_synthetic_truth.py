@@ -2,9 +2,9 @@
 scenario over seeds and lengths (``benchmarks/maneuvers_synthetic.py``).
 
 A planted burn is found when a detection lies between the element sets either
-side of it; *near* when a detection lies less than that interval's length from
-it (in the interval next to its own: the issue's "within one element-set
-interval" read literally).  Seed 0 (the demo's) must be perfect; over seeds 0-5
+side of it; *near* when a detection lies no further from it than that
+interval's length (the issue's "within one element-set interval" read
+literally).  Seed 0 (the demo's) must be perfect; over seeds 0-5
 the measured counts are pinned (79 of 84 found, 4 more near, 1 other detection
 on the planted objects, none on the background), so that a change that loses
 planted burns or adds false ones fails here.  The misses left are listed by

@@ -211,7 +211,8 @@ def step_statistics(h: HistoryArrays, *, trend_half: int = 10, step_sets: int = 
     d = _differences(h)
     rate = np.column_stack([rolling_nanmedian(d[:, j] / dt, trend_half, exclude_centre=True)
                             for j in range(d.shape[1])])
-    if not h.geo:  # drag: the decay of a may speed up to the last set (re-entry)
+    if not h.geo:  # drag: the decay of a may speed up to the last set (re-entry); MEO/HEO
+        # drift little, and a near-zero slope leaves their median as it was
         t_mid = 0.5 * (h.epoch_us[1:] + h.epoch_us[:-1]) / 86_400e6
         rate[:, 0] = rolling_rate(d[:, 0] / dt, t_mid, trend_half)
     resid = d - rate * dt[:, None]

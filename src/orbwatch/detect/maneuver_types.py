@@ -16,7 +16,9 @@ import math
 
 __all__ = ["CONFIDENCE_BIAS", "CONFIDENCE_SLOPE", "CONFIDENCE_CAP_LOG", "classify", "confidence"]
 
-#: calibrated confidence (logistic fit over 605 detections of the benchmark, +-1 day)
+#: calibrated confidence: a logistic fit over the 605 detections of the benchmark
+#: (+-1 day) when it was made; not refitted since (the calibration table printed by
+#: the benchmark shows how well it still holds)
 CONFIDENCE_BIAS = -0.11
 CONFIDENCE_SLOPE = 0.97
 CONFIDENCE_CAP_LOG = 2.5

@@ -106,7 +106,6 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from orbwatch.detect.maneuver_confirm import (
-    CONFIRM_Z,
     along_confirmation,
     confirmed_plane_steps,
     confirmed_steps,
@@ -183,10 +182,10 @@ BLIND_SETS = 2 * (STEP_SETS + SKIP_SETS)
 ISOLATED_DAYS = 3.0
 ISOLATED_CONFIRM_Z = 30.0
 #: ... except in a history of fewer sets than this, whose windowed steps are scaled by
-#: a spread of a handful of windows: there the confirmation itself (``CONFIRM_Z``) is the test
+#: a spread of a handful of windows: there the confirmation itself (``passes``) is the test
 SHORT_SETS = 4 * (STEP_SETS + SKIP_SETS)
-#: outside GEO a change of a within this many times the decay across its interval is
-#: drag (:func:`_within_drag`)
+#: outside GEO a lowering of a within this many times the decay across its interval
+#: is drag (:func:`_within_drag`)
 DRAG_STEP_FACTOR = 2.0
 #: detections whose epochs come closer than this (days) are one manoeuvre
 MERGE_DAYS = 1.0
@@ -508,14 +507,15 @@ def detect_maneuvers(history, *, threshold: float = DEFAULT_THRESHOLD) -> list[M
 
 
 def _within_drag(h: HistoryArrays, st, m: Maneuver) -> bool:
-    """An along-track change of ``a`` no larger than ``DRAG_STEP_FACTOR`` times the decay of
-    ``a`` across the detection's own interval (the object's local drift rate) is not
-    told apart from drag: the density varies by tens of percent from day to day, and an
+    """A lowering of ``a`` no larger than ``DRAG_STEP_FACTOR`` times the decay of ``a``
+    across the detection's own interval (the object's local drift rate) is not told
+    apart from drag: the density varies by tens of percent from day to day, and an
     object re-entering decays faster every day (kilometres an interval in its last
-    weeks, each interval a step of "lowering" against the days before)."""
-    if m.kind not in ("orbit_raising", "orbit_lowering"):
-        return False  # a change of e or of the plane is not drag's
-    j = int(np.clip(np.searchsorted(h.epoch_us, m.start_us), 0, h.n - 2))
+    weeks, each interval a step of "lowering" against the days before).  Drag only
+    lowers ``a``: a raising is never drag's, nor a change of ``e`` or of the plane."""
+    if m.kind != "orbit_lowering":
+        return False
+    j = int(np.clip(np.searchsorted(h.epoch_us, m.start_us, side="right") - 1, 0, h.n - 2))
     decay = -float(st.trend_per_day[j, 0]) * float(st.dt_days[j])
     return decay > 0.0 and abs(m.delta_a_km) <= DRAG_STEP_FACTOR * decay
 
@@ -536,10 +536,11 @@ def _isolated(m: Maneuver, conf: tuple[float, float] | None, found: list[Maneuve
     (``ISOLATED_CONFIRM_Z``): an isolated burn the windowed test scored just under
     its threshold (a 0.15 m/s station-keeping burn in a 1-set-a-day history).  In a
     ``short`` history (fewer than ``SHORT_SETS`` sets) the windowed test has no spread
-    to scale by, and the step's confirmation (``passes``) is enough: a 0.15 m/s burn
-    among 8 sets in 12 days (one-interval z 21, drift confirmed at z 30)."""
-    bar = CONFIRM_Z if short else ISOLATED_CONFIRM_Z
-    return conf is not None and conf[1] >= bar and all(
+    to scale by, and the step's confirmation (``passes``: amplitude and ``CONFIRM_Z``)
+    is enough: a 0.15 m/s burn among 8 sets in 12 days (one-interval z 21, drift
+    confirmed at z 29.7)."""
+    strong = passes(conf) if short else conf is not None and conf[1] >= ISOLATED_CONFIRM_Z
+    return strong and all(
         abs(m.epoch_us - o.epoch_us) > ISOLATED_DAYS * 86_400e6 for o in found)
 
 
