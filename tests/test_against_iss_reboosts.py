@@ -24,7 +24,7 @@ OLD = "ISS_25544_tle_1998-11-20_2004-12-31.txt.gz"
 NEW = "ISS_25544_3le_2021-01-01_2022-03-03.txt"
 #: history -> (truth events, recall +-1 d, precision +-1 d of the detections that changed a
 #: by 0.3 km or more), measured
-MEASURED = {OLD: (78, 0.90, 0.84), NEW: (14, 1.00, 0.93)}
+MEASURED = {OLD: (78, 0.88, 0.84), NEW: (14, 1.00, 0.93)}
 MARGIN = 0.05
 
 
@@ -45,6 +45,38 @@ def test_iss_reboosts_found(result, name):
 def _iss_sets(shared_data, name, lo, hi):
     sets = read_path(Path(shared_data) / "maneuvers" / "iss_history" / name).sets
     return [s for s in sets if lo <= format_iso(s.epoch_us, 0) < hi]
+
+
+#: history -> "plane changes" detected, measured (the ISS makes none: each is a wander of
+#: the sets' node or inclination); before single-interval builds needed the plane bar:
+#: 23 and 13
+PLANE_CHANGES = {OLD: 12, NEW: 9}
+
+
+@pytest.mark.parametrize("name", sorted(PLANE_CHANGES))
+def test_iss_plane_changes_stay_few(result, name):
+    assert result[name]["kinds"].get("plane_change", 0) <= PLANE_CHANGES[name]
+
+
+def test_iss_reboosts_are_along_track(shared_data):
+    """The ISS raises its orbit along track and never turns its plane.  Over both
+    histories (74 raises of 0.3 km or more), at least three in four carry less than a
+    tenth of their delta-v out of plane (measured 0.81; 0.63 before single-interval
+    builds needed the plane bar, when the node's wander added a normal part), and
+    nine in ten are within 10% of the Gauss value of their change of ``a`` (measured
+    0.91; 0.87 before)."""
+    raises = []
+    for name in PLANE_CHANGES:
+        sets = read_path(shared_data / "maneuvers" / "iss_history" / name).sets
+        raises += [m for m in detect_maneuvers(sets)
+                   if m.kind == "orbit_raising" and m.delta_a_km >= bench.ISS_STEP_KM]
+    assert len(raises) >= 70
+    a = 6778.0  # km, the ISS's semi-major axis to 1%
+    gauss = np.array([math.sqrt(398600.4418 / a) * m.delta_a_km / (2 * a) for m in raises])
+    dv = np.array([m.delta_v for m in raises])
+    normal = np.array([m.dv_normal for m in raises])
+    assert np.mean(normal < 0.1 * dv) >= 0.75
+    assert np.mean(np.abs(dv / gauss - 1.0) < 0.1) >= 0.88
 
 
 def test_one_reboost_is_one_detection(shared_data):
