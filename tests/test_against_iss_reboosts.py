@@ -48,9 +48,9 @@ def _iss_sets(shared_data, name, lo, hi):
 
 
 #: history -> "plane changes" detected, measured (the ISS makes none: each is a wander of
-#: the sets' node or inclination); before single-interval builds needed the plane bar:
-#: 23 and 13
-PLANE_CHANGES = {OLD: 12, NEW: 9}
+#: the sets' node or inclination); 23 and 13 before single-interval builds needed the
+#: plane bar and the windowed step's agreement
+PLANE_CHANGES = {OLD: 7, NEW: 4}
 
 
 @pytest.mark.parametrize("name", sorted(PLANE_CHANGES))
@@ -60,23 +60,24 @@ def test_iss_plane_changes_stay_few(result, name):
 
 def test_iss_reboosts_are_along_track(shared_data):
     """The ISS raises its orbit along track and never turns its plane.  Over both
-    histories (74 raises of 0.3 km or more), at least three in four carry less than a
-    tenth of their delta-v out of plane (measured 0.81; 0.63 before single-interval
-    builds needed the plane bar, when the node's wander added a normal part), and
-    nine in ten are within 10% of the Gauss value of their change of ``a`` (measured
-    0.91; 0.87 before)."""
+    histories (81 raises of 0.3 km or more), more than four in five carry less than a
+    tenth of their delta-v out of plane (measured 0.88; 0.64 of 74 before
+    single-interval builds needed the plane bar and the windowed step's agreement,
+    when the node's wander and the bad sets right after a reboost added a normal
+    part), and nine in ten are within 10% of the Gauss value of their change of ``a``
+    (measured 0.94; 0.86 before)."""
     raises = []
     for name in PLANE_CHANGES:
         sets = read_path(shared_data / "maneuvers" / "iss_history" / name).sets
         raises += [m for m in detect_maneuvers(sets)
                    if m.kind == "orbit_raising" and m.delta_a_km >= bench.ISS_STEP_KM]
-    assert len(raises) >= 70
+    assert len(raises) >= 75
     a = 6778.0  # km, the ISS's semi-major axis to 1%
     gauss = np.array([math.sqrt(398600.4418 / a) * m.delta_a_km / (2 * a) for m in raises])
     dv = np.array([m.delta_v for m in raises])
     normal = np.array([m.dv_normal for m in raises])
-    assert np.mean(normal < 0.1 * dv) >= 0.75
-    assert np.mean(np.abs(dv / gauss - 1.0) < 0.1) >= 0.88
+    assert np.mean(normal < 0.1 * dv) >= 0.83
+    assert np.mean(np.abs(dv / gauss - 1.0) < 0.1) >= 0.9
 
 
 def test_one_reboost_is_one_detection(shared_data):

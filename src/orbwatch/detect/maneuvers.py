@@ -322,6 +322,8 @@ def _build(h: HistoryArrays, sets, k: int, st, score: float, threshold: float,
     step = np.where(np.abs(z[k]) >= COMPONENT_Z, change[k], 0.0)
     if single:
         step = np.where(persisting(z, k, COMPONENT_Z), step, 0.0)
+        if not h.geo:  # a plane step must show across the windows too (past bad post-burn sets)
+            step[1:3] = np.where(np.abs(st.z_step[k, 1:3]) >= COMPONENT_Z, step[1:3], 0.0)
     if not plane_ok:
         step[1:3] = 0.0
     if np.max(np.abs(z[k, 1:3])) < plane_bar:
@@ -512,11 +514,9 @@ def detect_maneuvers(history, *, threshold: float = DEFAULT_THRESHOLD) -> list[M
 
 def _within_drag(h: HistoryArrays, st, m: Maneuver) -> bool:
     """A lowering of ``a`` no larger than ``DRAG_STEP_FACTOR`` times the decay of ``a``
-    across the detection's own interval (the object's local drift rate) is not told
-    apart from drag: the density varies by tens of percent from day to day, and an
-    object re-entering decays faster every day (kilometres an interval in its last
-    weeks, each interval a step of "lowering" against the days before).  Drag only
-    lowers ``a``: a raising is never drag's, nor a change of ``e`` or of the plane."""
+    across the detection's own interval is not told apart from drag: the density varies
+    by tens of percent from day to day, and an object re-entering decays faster every day
+    (each of its last intervals a step of "lowering").  Drag only lowers ``a``."""
     if m.kind != "orbit_lowering":
         return False
     j = int(np.clip(np.searchsorted(h.epoch_us, m.start_us, side="right") - 1, 0, h.n - 2))
