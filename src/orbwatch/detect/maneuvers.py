@@ -322,12 +322,13 @@ def _build(h: HistoryArrays, sets, k: int, st, score: float, threshold: float,
     step = np.where(np.abs(z[k]) >= COMPONENT_Z, change[k], 0.0)
     if single:
         step = np.where(persisting(z, k, COMPONENT_Z), step, 0.0)
-        if not h.geo:  # a plane step must show across the windows too (past bad post-burn sets)
-            step[1:3] = np.where(np.abs(st.z_step[k, 1:3]) >= COMPONENT_Z, step[1:3], 0.0)
-    if not plane_ok:
+    # the plane features enter only above their own quiet tail (``plane_bar``); a single
+    # step's near GEO are confirmed by the cross-track motion instead, elsewhere they must
+    # also show in the windowed step, which skips the bad sets right after a burn
+    if single and not h.geo:
+        step[1:3] = np.where(np.abs(st.z_step[k, 1:3]) >= COMPONENT_Z, step[1:3], 0.0)
+    if not plane_ok or np.max(np.abs(z[k, 1:3])) < (0.0 if single and h.geo else plane_bar):
         step[1:3] = 0.0
-    if np.max(np.abs(z[k, 1:3])) < plane_bar:
-        step[1:3] = 0.0  # below the plane features' own quiet tail: not a turn
     a = float(h.a_km[k])
     v = math.sqrt(MU_KM3_S2 / a)
     da = float(step[0])
@@ -401,9 +402,6 @@ def detect_maneuvers(history, *, threshold: float = DEFAULT_THRESHOLD) -> list[M
     # satellites and the ISS, whose plane components thus need the threshold itself)
     plane_bar = threshold * tail_factor(np.max(np.abs(st.z_step[:, 1:3]), axis=1), threshold,
                                         window=STEP_SETS + SKIP_SETS)
-    # outside GEO a single-interval build's plane components need the same bar (near GEO
-    # its plane steps are confirmed by the cross-track motion instead)
-    single_plane_bar = 0.0 if h.geo else plane_bar
     ps = phase_series(sets) if h.geo else None
     kink = np.abs(kink_statistics(ps)[1]) if h.geo else np.zeros_like(pred)
     x = np.vstack([np.zeros((1, st.residual.shape[1])), np.cumsum(st.residual, axis=0)])
@@ -460,7 +458,7 @@ def detect_maneuvers(history, *, threshold: float = DEFAULT_THRESHOLD) -> list[M
                 continue
             m = _build(h, sets, j, st, float(score[k]), threshold,
                        m.epoch_us if t_us is None else t_us, single=True, plane_ok=plane_ok,
-                       plane_bar=single_plane_bar)
+                       plane_bar=plane_bar)
         if not h.geo and m.kind == "plane_change" and pred[near] < RESIDUAL_THRESHOLD \
                 and (np.max(cross[lo:hi]) < COMPONENT_Z or not plane_confirmed(h, st, res, j)):
             continue  # a turn of the mean-element plane that moved nothing cross-track
@@ -487,7 +485,7 @@ def detect_maneuvers(history, *, threshold: float = DEFAULT_THRESHOLD) -> list[M
         steps += plane
         turns = {k for k, _ in plane}
     single = [_build(h, sets, k, st, zk * threshold / level, threshold, single=True,
-                     turn=k in turns, plane_bar=single_plane_bar) for k, zk in steps]
+                     turn=k in turns, plane_bar=plane_bar) for k, zk in steps]
     # a step whose every component was a bad set changed nothing
     steps, single = [s for s, m in zip(steps, single, strict=True) if m.delta_v > 0], \
         [m for m in single if m.delta_v > 0]
