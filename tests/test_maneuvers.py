@@ -217,6 +217,46 @@ def test_phase_kink_found_and_placed():
     assert abs(when - t_b) < 0.1 and slope == pytest.approx(dn, rel=0.2)
 
 
+def test_phase_kink_fit_stops_at_the_burn_before():
+    """A small drift change 3 days after one ten times larger (an inspector's trim after
+    its approach burn, one set every half day): fitted across both, the single kink is
+    pulled towards the large one; fitted to the sets after the first burn (``span``), it
+    is placed within a fifth of a day.  A range with fewer than 3 sets on one side (the
+    history's first intervals) gives no placement rather than its far edge."""
+    from orbwatch.detect.maneuver_phase import PhaseSeries, kink_epoch
+
+    rng = np.random.default_rng(7)
+    t = np.cumsum(rng.uniform(0.3, 0.7, size=60))
+    big, small = (t[20] + t[21]) / 2, None
+    small = t[27] + 0.4 * (t[28] - t[27])
+    phi = 6.3 * t + 2e-2 * np.clip(t - big, 0, None) + 2e-3 * np.clip(t - small, 0, None)
+    phi += rng.normal(0, 2e-5, t.size)
+    ps = PhaseSeries(t, phi, np.zeros(t.size, dtype=int), np.full(t.size, 6.3),
+                     np.full(t.size, 42166.0), True)
+    free, _ = kink_epoch(ps, 26)
+    bounded, slope = kink_epoch(ps, 26, span=(21, t.size - 1))
+    assert abs(bounded - small) < 0.2 and slope == pytest.approx(2e-3, rel=0.3)
+    assert abs(free - small) > abs(bounded - small)
+    assert kink_epoch(ps, 0) is None and kink_epoch(ps, 22, span=(21, 59)) is None
+
+
+def test_kink_span_keeps_a_late_set_of_the_same_burn():
+    """The fit's bounds: confirmed steps of ``a`` outside the search range cut it; one
+    right next to the range cuts it only where it is much smaller than the window's
+    step (another burn), not where it carries the window's step (GEO sets that took the
+    same burn a set late)."""
+    from orbwatch.detect.maneuver_windows import kink_span
+
+    others, single = np.array([3, 14, 19]), np.zeros(30)
+    single[[3, 14, 19]] = [-5.0, -1.0, 2.0]
+    assert kink_span(others, 10, None, 30) == (4, 14)
+    # 14 is next to the range 8..13: the window's own size (same burn) or a tenth of it
+    assert kink_span(others, 10, None, 30, (-1.5, single)) == (4, 19)
+    assert kink_span(others, 10, None, 30, (-10.0, single)) == (4, 14)
+    assert kink_span(others, 10, None, 30, (1.5, single)) == (4, 14)  # other sign
+    assert kink_span(np.array([], dtype=int), 10, None, 30) == (0, 29)
+
+
 def test_campaign_burns_each_found():
     """Three burns 2-3 days apart at one set a day (a relocation campaign): the windowed
     tests alone see one; the single-interval steps find each in its own bracket, with

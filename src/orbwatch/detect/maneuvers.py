@@ -64,8 +64,8 @@ Method (same settings for every object; details in
 * Candidates closer than the step window are one manoeuvre, placed at the
   interval with the largest residual score when that exceeds
   ``RESIDUAL_THRESHOLD`` (one interval earlier if the set after the jump was
-  already partly displaced, see :func:`_walk_back`), else where the element
-  series first moved a fifth of its step.
+  already partly displaced), else where the element series first moved a fifth
+  of its step (:mod:`orbwatch.detect.maneuver_windows`).
 * Delta-v from Gauss's equations for near-circular orbits:
   along-track ``dv_t = v * da / (2a)``, normal ``dv_n = v * |d(normal)|`` (the
   turn of the orbit normal between the sets either side, own drift removed),
@@ -84,7 +84,9 @@ Method (same settings for every object; details in
   drift rate changes, found by a robust piecewise fit over the sets around the
   detection (measured within +-0.5 day of the operator logs; in LEO the sets
   converge over days after small burns and the kink lags, so LEO keeps the
-  rules below).  Detections closer than ``MERGE_DAYS`` are one manoeuvre.
+  rules below).  The fit stops at the confirmed steps of ``a`` around it: one
+  kink fitted across a second burn is pulled towards it.  Detections closer
+  than ``MERGE_DAYS`` are one manoeuvre.
 * Confidence: a logistic in ``log(score / threshold)`` fitted once to the
   pooled benchmark, so that detections at confidence c match a logged
   manoeuvre about a fraction c of the time.
@@ -140,6 +142,15 @@ from orbwatch.detect.maneuver_steps import (
     tail_factor,
 )
 from orbwatch.detect.maneuver_types import classify, confidence
+from orbwatch.detect.maneuver_windows import (
+    KINK_REACH,
+    SKIP_SETS,
+    STEP_SETS,
+    first_crossing,
+    kink_span,
+    select_windows,
+    walk_back,
+)
 from orbwatch.events import Event
 
 __all__ = ["DEFAULT_THRESHOLD", "MIN_SETS", "Maneuver", "prepare_history", "detect_maneuvers",
@@ -148,11 +159,8 @@ __all__ = ["DEFAULT_THRESHOLD", "MIN_SETS", "Maneuver", "prepare_history", "dete
 
 #: robust z-score above which a step is a manoeuvre (chosen on the Shorten benchmark)
 DEFAULT_THRESHOLD = 8.0
-STEP_SETS = 3
 #: the shortest history the detector looks at (a step window on each side of a set)
 MIN_SETS = 2 * STEP_SETS + 1
-SKIP_SETS = 2
-LOCATE_FRACTION = 0.2
 #: features (indices into FEATURES) that can trigger a detection.  Outside GEO the
 #: eccentricity vector turns with the apsides by degrees per day, which a local
 #: trend cannot follow to the precision of small burns: there only the change of
@@ -163,17 +171,12 @@ COMPONENT_Z = 3.0
 SCORED_OTHER = (0, 1, 2)
 #: robust z-score of the SGP4 along-track prediction residual that marks a manoeuvre
 RESIDUAL_THRESHOLD = 12.0
-#: a set whose predictions from the two sets before it already depart by this much (with
-#: the sign of the jump) is taken as post-manoeuvre: the manoeuvre is placed one interval back
-PARTIAL_Z = 5.0
-WALK_BACK_SETS = 1
 #: the converged sets' ramp moves a burn back at most this many intervals
 RAMP_SETS = 3
 #: near GEO, a detection is placed at the along-track phase kink
 #: (:mod:`orbwatch.detect.maneuver_phase`) when the kink's robust z-score near it reaches
-#: this, searched this many sets either side of the detected interval
+#: this (searched ``KINK_REACH`` sets either side of the detected interval)
 KINK_PLACE = 8.0
-KINK_REACH = 2
 #: near GEO a confirmed single-interval step this many intervals from a windowed
 #: detection may be a burn its window hid (:func:`_in_blind_zone`)
 BLIND_SETS = 2 * (STEP_SETS + SKIP_SETS)
@@ -227,51 +230,6 @@ def prepare_history(history) -> list:
         seen.add(s.epoch_us)
         out.append(s)
     return out
-
-
-def _select(score: np.ndarray, local: np.ndarray, threshold: float) -> list[int]:
-    """Candidate intervals above threshold; one per step window, greedy by local residual."""
-    cand = np.flatnonzero(score > threshold)
-    order = cand[np.lexsort((-score[cand], -local[cand]))]
-    taken: list[int] = []
-    blocked = np.zeros(score.size, dtype=bool)
-    for k in order:
-        if blocked[k]:
-            continue
-        taken.append(int(k))
-        blocked[max(0, k - STEP_SETS - SKIP_SETS + 1):k + STEP_SETS + SKIP_SETS] = True
-    return sorted(taken)
-
-
-def _first_crossing(x: np.ndarray, k: int, fraction: float = LOCATE_FRACTION) -> int:
-    """The earliest interval near ``k`` after which the detrended series ``x`` (per set)
-    has moved ``fraction`` of the way from the level before to the level after: the
-    first post-manoeuvre set is often fitted partly to pre-manoeuvre tracking."""
-    n, m = x.size, STEP_SETS
-    lo, hi = max(0, k - SKIP_SETS - 1), min(n - 1, k + SKIP_SETS + 2)
-    before = np.median(x[max(0, lo - m + 1):lo + 1])
-    after = np.median(x[hi:min(n, hi + m)])
-    if after == before:
-        return k
-    frac = (x[lo + 1:hi + 1] - before) / (after - before)
-    past = np.flatnonzero(frac >= fraction)
-    return lo + int(past[0]) if past.size else k
-
-
-def _walk_back(z: np.ndarray, signed: np.ndarray, k: int) -> int:
-    """The first set after a manoeuvre is often fitted partly to pre-manoeuvre tracking:
-    step back one interval while predictions *into* set k (from sets k-1, k-2) already
-    depart, with the sign of the jump, by more than ``PARTIAL_Z``."""
-    for _ in range(WALK_BACK_SETS):
-        if k < 1:
-            break
-        into = [z[k - 1 - ell, ell] for ell in range(2) if k - 1 - ell >= 0]
-        into = [v for v in into if np.isfinite(v)]
-        if not into or np.sign(np.median(into)) != np.sign(signed[k]) \
-                or abs(float(np.median(into))) < PARTIAL_Z:
-            break
-        k -= 1
-    return k
 
 
 def _normal_turn(h: HistoryArrays, k: int, trend_per_day: np.ndarray) -> float:
@@ -415,7 +373,7 @@ def detect_maneuvers(history, *, threshold: float = DEFAULT_THRESHOLD) -> list[M
     if h.geo:
         a_steps = [(k, z) for k, z in a_steps if passes(a_conf.get(k))]
     anchors = np.array([k for k, _ in a_steps] if h.geo else [], dtype=int)
-    for k in _select(score, local, threshold):
+    for k in select_windows(score, local, threshold):
         lo, hi = max(0, k - STEP_SETS), min(pred.size, k + STEP_SETS + 1)
         near = lo + int(np.argmax(pred[lo:hi]))
         knear = lo + int(np.argmax(kink[lo:hi]))
@@ -426,16 +384,19 @@ def detect_maneuvers(history, *, threshold: float = DEFAULT_THRESHOLD) -> list[M
         placed = None
         if ps is not None and kink[knear] >= KINK_PLACE and not plane_led:
             close = anchors[np.abs(anchors - k) <= KINK_REACH + 1]
-            upto = int(close[np.argmin(np.abs(close - k))]) + 1 if close.size else None
-            placed = kink_epoch(ps, k, reach=KINK_REACH, upto=upto)
+            c = int(close[np.argmin(np.abs(close - k))]) if close.size else None
+            upto = None if c is None else c + 1
+            placed = kink_epoch(ps, k, reach=KINK_REACH, upto=upto,
+                                span=kink_span(anchors[anchors != c], k, upto, h.n,
+                                               (float(st.step[k, 0]), st.residual[:, 0])))
         if placed is not None:
             t_us = int(h.epoch_us[0] + round(placed[0] * 86_400e6))
             j = max(0, min(int(np.searchsorted(h.epoch_us, t_us, side="right")) - 1, h.n - 2))
         elif pred[near] >= RESIDUAL_THRESHOLD:
-            j, t_us = _walk_back(zres, signed, near), None
+            j, t_us = walk_back(zres, signed, near), None
         else:
             f = used[int(np.argmax(np.abs(st.z_step[k, used])))]
-            j, t_us = _first_crossing(x[:, f], k), None
+            j, t_us = first_crossing(x[:, f], k), None
         in_plane = pred[near] >= RESIDUAL_THRESHOLD or \
             used[int(np.argmax(np.abs(st.z_step[k, used])))] not in (1, 2)
         if not h.geo and in_plane:
