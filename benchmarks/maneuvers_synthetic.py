@@ -14,6 +14,11 @@ are counted with their highest confidence.  A missed burn with an extra
 detection no further from it than its interval's length is counted as *near*
 (the nearest such detection): found with its time within one element-set
 interval, the issue's wording read literally.
+
+Each found or near burn is also scored on its estimate: the detected delta-v
+against the planted one (the share within 10% and 20%) and whether the
+detection's largest component (along-track, normal; radial has no sign) is
+the planted burn's.
 """
 
 from __future__ import annotations
@@ -43,10 +48,13 @@ def score_scenario(folder: Path) -> dict:
         by[s.norad].append(s)
     truth = json.loads((Path(folder) / "truth.json").read_text())
     burns: dict[int, list[int]] = defaultdict(list)
+    planted_dv: dict[tuple[int, int], list[float]] = {}
     for e in truth:
         if e["kind"] == "maneuver":
-            burns[e["objects"][0]].append(parse_iso(e["epoch"]))
-    missed, extra, found = [], [], 0
+            t = parse_iso(e["epoch"])
+            burns[e["objects"][0]].append(t)
+            planted_dv[(e["objects"][0], t)] = [1e3 * v for v in e["metrics"]["dv_rtn_kms"]]
+    missed, extra, found, matched = [], [], 0, []
     for norad, times in sorted(burns.items()):
         history = prepare_history(by[norad])
         ep = np.array([s.epoch_us for s in history])
@@ -59,6 +67,7 @@ def score_scenario(folder: Path) -> dict:
             if hits:
                 used.add(hits[0])
                 found += 1
+                matched.append(_match(norad, t, planted_dv[(norad, t)], det[hits[0]]))
             else:
                 missed.append({"norad": norad, "epoch": format_iso(t, 0), "t": t,
                                "length": int(hi - lo),
@@ -70,6 +79,8 @@ def score_scenario(folder: Path) -> dict:
                 best = min(close, key=lambda i: abs(det[i].epoch_us - miss["t"]))
                 used.add(best)
                 miss["near_h"] = round((det[best].epoch_us - miss["t"]) / 3.6e9, 1)
+                matched.append(_match(norad, miss["t"], planted_dv[(norad, miss["t"])],
+                                      det[best]))
         extra += [{"norad": norad, "epoch": format_iso(m.epoch_us, 0),
                    "delta_v_mps": round(m.delta_v * 1e3, 4), "confidence": round(m.confidence, 2)}
                   for i, m in enumerate(det) if i not in used]
@@ -78,9 +89,34 @@ def score_scenario(folder: Path) -> dict:
         del m["t"], m["length"]
     near = sum("near_h" in m for m in missed)
     return {"planted": sum(len(v) for v in burns.values()), "found": found, "near": near,
-            "missed": missed,
+            "missed": missed, "matched": matched,
             "extra": extra, "background": len(background),
             "background_max_confidence": max((m.confidence for m in background), default=None)}
+
+
+def _match(norad: int, t: int, planted_rtn_mps: list[float], m) -> dict:
+    """A planted burn and the detection matched to it: delta-v (m/s) and RTN split of
+    each (radial, along-track, normal; the detector's radial part has no sign)."""
+    return {"norad": norad, "epoch": format_iso(t, 0),
+            "planted_mps": round(float(np.linalg.norm(planted_rtn_mps)), 4),
+            "planted_rtn_mps": [round(v, 4) for v in planted_rtn_mps],
+            "detected_mps": round(m.delta_v * 1e3, 4),
+            "detected_rtn_mps": [round(v * 1e3, 4) for v in (m.dv_radial, m.dv_along,
+                                                              m.dv_normal)],
+            "kind": m.kind}
+
+
+def delta_v_summary(matched: list[dict]) -> dict:
+    """How well the matched detections measured their planted burns: counts within
+    10% and 20% of the planted delta-v, the worst ratio (detected / planted), and the
+    count whose largest component (|radial|, |along|, |normal|) is the planted one's."""
+    ratio = np.array([m["detected_mps"] / m["planted_mps"] for m in matched])
+    axis = [int(np.argmax(np.abs(m["detected_rtn_mps"]))) == int(np.argmax(np.abs(m["planted_rtn_mps"])))
+            for m in matched]
+    worst = ratio[np.argmax(np.abs(np.log(ratio)))] if ratio.size else float("nan")
+    return {"matched": len(matched), "within_10pct": int(np.sum(np.abs(ratio - 1) <= 0.1)),
+            "within_20pct": int(np.sum(np.abs(ratio - 1) <= 0.2)),
+            "worst_ratio": float(worst), "component": int(sum(axis))}
 
 
 def run_case(seed: int, days: float, background: int, root: Path) -> dict:
@@ -126,6 +162,10 @@ def main(argv=None) -> int:
           f"detection(s) on planted objects, "
           f"{sum(r['background'] for r in rows)} on the background "
           f"({time.perf_counter() - t0:.0f} s)")
+    dv = delta_v_summary([m for r in rows for m in r["matched"]])
+    print(f"delta-v of the {dv['matched']} found or near: {dv['within_10pct']} within 10% of "
+          f"the planted value, {dv['within_20pct']} within 20% (worst ratio "
+          f"{dv['worst_ratio']:.2f}); largest component as planted: {dv['component']}")
     for r in rows:
         for m in r["missed"]:
             how = f"detected {m['near_h']:+.1f} h from it" if "near_h" in m else "not detected"

@@ -257,6 +257,19 @@ def test_kink_span_keeps_a_late_set_of_the_same_burn():
     assert kink_span(np.array([], dtype=int), 10, None, 30) == (0, 29)
 
 
+@pytest.mark.parametrize("gap_days", [1.6, 3.0])
+def test_a_plane_turn_stays_with_its_own_burn(gap_days):
+    """An east-west burn a few days before a north-south one (an inspector's phasing
+    burn, then its plane match), one set every 12 hours: the windowed step of the first
+    spans the second's turn of the plane; the turn is the second burn's (its own
+    persisting one-interval step), so the first keeps its along-track delta-v alone."""
+    burns = [(60.3, 1.0, 0.0), (60.3 + gap_days, 0.0, 0.15)]
+    sets, truth = _history(geo=True, burns=burns, cadence_days=0.5, seed=3)
+    found = detect_maneuvers(sets)
+    _assert_found(found, burns, truth, ["geo_ew_station_keeping", "geo_ns_station_keeping"])
+    assert found[0].dv_normal == 0.0 and found[1].dv_normal > 10 * abs(found[1].dv_along)
+
+
 def test_campaign_burns_each_found():
     """Three burns 2-3 days apart at one set a day (a relocation campaign): the windowed
     tests alone see one; the single-interval steps find each in its own bracket, with
