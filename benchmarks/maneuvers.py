@@ -252,20 +252,30 @@ def evaluate_iss(data: Path) -> dict:
     return out
 
 
+def _logged_delta_v(data: Path, name: str):
+    """(truth, delta-v per truth event in m/s) of an IDS log (an event's delta-v is the
+    sum of the magnitudes of the burns merged into it); None for logs without delta-v."""
+    sets, truth = load_case(data, name)
+    log = load_operator_log(Path(data) / "maneuvers" / "shorten_tle_benchmark" / "raw_manoeuvres"
+                            / SATELLITES[name][0])
+    starts = us_from_datetime64(log.starts())
+    dvs = np.array([np.nan if m.delta_v_mps is None else m.delta_v_mps for m in log.maneuvers])
+    if np.all(np.isnan(dvs)) or truth.size == 0:
+        return None
+    ev = np.array([np.nansum(np.abs(dvs[(starts >= t) & (starts < t + int(MERGE_DAYS * DAY_US))]))
+                   for t in truth])
+    return truth, ev
+
+
 def recall_by_delta_v(data: Path, split_mps: float = 0.01) -> dict:
     """Recall (+-1 day) of truth events with logged delta-v above / below ``split_mps``
     (IDS logs only; an event's delta-v is the sum over the burns merged into it)."""
     out = {}
-    for name, (fname, _) in SATELLITES.items():
-        sets, truth = load_case(data, name)
-        log = load_operator_log(Path(data) / "maneuvers" / "shorten_tle_benchmark" / "raw_manoeuvres"
-                                / fname)
-        starts = us_from_datetime64(log.starts())
-        dvs = np.array([np.nan if m.delta_v_mps is None else m.delta_v_mps for m in log.maneuvers])
-        if np.all(np.isnan(dvs)) or truth.size == 0:
+    for name in SATELLITES:
+        logged = _logged_delta_v(data, name)
+        if logged is None:
             continue
-        ev = np.array([np.sum(dvs[(starts >= t) & (starts < t + int(MERGE_DAYS * DAY_US))])
-                       for t in truth])
+        truth, ev = logged
         det = np.array([m.epoch_us for m in case_detections(data, name, DEFAULT_THRESHOLD)], dtype=np.int64)
         hit = np.zeros(truth.size, dtype=bool)
         for _, j in match_times(det, truth, DAY_US):
@@ -273,6 +283,35 @@ def recall_by_delta_v(data: Path, split_mps: float = 0.01) -> dict:
         big = ev >= split_mps
         out[name] = {"above": (int(hit[big].sum()), int(big.sum())),
                      "below": (int(hit[~big].sum()), int((~big).sum()))}
+    return out
+
+
+#: a detection's delta-v "agrees" with the log within this share (:func:`delta_v_against_logs`)
+DV_AGREE = 0.25
+
+
+def delta_v_against_logs(data: Path, split_mps: float = 0.01) -> dict:
+    """Per IDS satellite, the detections matched (+-1 day) to a logged event with a
+    delta-v: how many, the median ratio detected / logged, and the share within
+    ``DV_AGREE`` of the log; the same for events of at least ``split_mps``."""
+    out = {}
+    for name in SATELLITES:
+        logged = _logged_delta_v(data, name)
+        if logged is None:
+            continue
+        truth, ev = logged
+        found = case_detections(data, name, DEFAULT_THRESHOLD)
+        det = np.array([m.epoch_us for m in found], dtype=np.int64)
+        pairs = [(found[a].delta_v * 1e3, ev[b]) for a, b in match_times(det, truth, DAY_US)
+                 if ev[b] > 0]
+        ratio = np.array([d / e for d, e in pairs])
+        big = np.array([e >= split_mps for _, e in pairs], dtype=bool)
+
+        def _row(r):
+            return {"n": int(r.size), "median_ratio": float(np.median(r)) if r.size else float("nan"),
+                    "agree": float(np.mean(np.abs(r - 1) <= DV_AGREE)) if r.size else float("nan")}
+
+        out[name] = {"all": _row(ratio), "above": _row(ratio[big])}
     return out
 
 
@@ -365,6 +404,12 @@ def main(argv=None) -> int:
     for n, v in recall_by_delta_v(args.data).items():
         print(f"  {n:<13} >= 1 cm/s {v['above'][0]:>4}/{v['above'][1]:<4}  < 1 cm/s "
               f"{v['below'][0]:>4}/{v['below'][1]}")
+    print(f"\ndelta-v of detections matching a logged event (IDS logs): n, median detected/logged, "
+          f"share within {DV_AGREE:.0%} (all; events >= 1 cm/s)")
+    for n, v in delta_v_against_logs(args.data).items():
+        a, b = v["all"], v["above"]
+        print(f"  {n:<13} {a['n']:>4}  {a['median_ratio']:.2f}  {a['agree']:.2f}   "
+              f"{b['n']:>4}  {b['median_ratio']:.2f}  {b['agree']:.2f}")
     print("\nfalse alarms (±1 d) inside gaps of the log (> "
           f"{GAP_FACTOR:g} x the median spacing of logged burns, >= {GAP_MARGIN_DAYS:g} d "
           "from both ends): count, mean confidence there / of all false alarms")
