@@ -254,7 +254,8 @@ def evaluate_iss(data: Path) -> dict:
 
 def _logged_delta_v(data: Path, name: str):
     """(truth, delta-v per truth event in m/s) of an IDS log (an event's delta-v is the
-    sum of the magnitudes of the burns merged into it); None for logs without delta-v."""
+    sum of the magnitudes of the burns merged into it: a run of burns each within
+    ``MERGE_DAYS`` of the one before); None for logs without delta-v."""
     sets, truth = load_case(data, name)
     log = load_operator_log(Path(data) / "maneuvers" / "shorten_tle_benchmark" / "raw_manoeuvres"
                             / SATELLITES[name][0])
@@ -262,9 +263,12 @@ def _logged_delta_v(data: Path, name: str):
     dvs = np.array([np.nan if m.delta_v_mps is None else m.delta_v_mps for m in log.maneuvers])
     if np.all(np.isnan(dvs)) or truth.size == 0:
         return None
-    ev = np.array([np.nansum(np.abs(dvs[(starts >= t) & (starts < t + int(MERGE_DAYS * DAY_US))]))
-                   for t in truth])
-    return truth, ev
+    # the runs merge_close_times merges (each burn within MERGE_DAYS of the one before)
+    order = np.argsort(starts, kind="stable")
+    t, dv = starts[order], np.abs(dvs[order])
+    run = np.concatenate([[0], np.cumsum(np.diff(t) > int(MERGE_DAYS * DAY_US))])
+    per_run = np.bincount(run, weights=np.nan_to_num(dv))
+    return truth, per_run[run[np.searchsorted(t, truth)]]
 
 
 def recall_by_delta_v(data: Path, split_mps: float = 0.01) -> dict:

@@ -98,9 +98,9 @@ def _match(norad: int, t: int, planted_rtn_mps: list[float], m) -> dict:
     """A planted burn and the detection matched to it: delta-v (m/s) and RTN split of
     each (radial, along-track, normal; the detector's radial part has no sign)."""
     return {"norad": norad, "epoch": format_iso(t, 0),
-            "planted_mps": round(float(np.linalg.norm(planted_rtn_mps)), 4),
+            "planted_mps": float(np.linalg.norm(planted_rtn_mps)),
             "planted_rtn_mps": [round(v, 4) for v in planted_rtn_mps],
-            "detected_mps": round(m.delta_v * 1e3, 4),
+            "detected_mps": m.delta_v * 1e3,
             "detected_rtn_mps": [round(v * 1e3, 4) for v in (m.dv_radial, m.dv_along,
                                                               m.dv_normal)],
             "kind": m.kind}
@@ -109,8 +109,10 @@ def _match(norad: int, t: int, planted_rtn_mps: list[float], m) -> dict:
 def delta_v_summary(matched: list[dict]) -> dict:
     """How well the matched detections measured their planted burns: counts within
     10% and 20% of the planted delta-v, the worst ratio (detected / planted), and the
-    count whose largest component (|radial|, |along|, |normal|) is the planted one's."""
-    ratio = np.array([m["detected_mps"] / m["planted_mps"] for m in matched])
+    count whose largest component (|radial|, |along|, |normal|) is the planted one's
+    (scenarios plant no zero burn; one would count as neither within 10% nor 20%)."""
+    ratio = np.array([m["detected_mps"] / m["planted_mps"] for m in matched
+                      if m["planted_mps"] > 0 and m["detected_mps"] > 0])
     axis = [int(np.argmax(np.abs(m["detected_rtn_mps"]))) == int(np.argmax(np.abs(m["planted_rtn_mps"])))
             for m in matched]
     worst = ratio[np.argmax(np.abs(np.log(ratio)))] if ratio.size else float("nan")

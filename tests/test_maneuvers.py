@@ -270,6 +270,18 @@ def test_a_plane_turn_stays_with_its_own_burn(gap_days):
     assert found[0].dv_normal == 0.0 and found[1].dv_normal > 10 * abs(found[1].dv_along)
 
 
+@pytest.mark.parametrize("gap_days", [1.0, 2.0])
+def test_two_plane_turns_in_one_window_each_found(gap_days):
+    """Two north-south burns 1-2 days apart (sets every 12 hours): each window also
+    spans the other turn, but each holds a persisting plane step of its own, so both
+    are found, each with its own delta-v (a check that drops another interval's turn
+    once dropped both and found nothing)."""
+    burns = [(60.3, 0.0, 0.05), (60.3 + gap_days, 0.0, 0.05)]
+    sets, truth = _history(geo=True, burns=burns, cadence_days=0.5, seed=3)
+    _assert_found(detect_maneuvers(sets), burns, truth,
+                  ["geo_ns_station_keeping", "geo_ns_station_keeping"])
+
+
 def test_campaign_burns_each_found():
     """Three burns 2-3 days apart at one set a day (a relocation campaign): the windowed
     tests alone see one; the single-interval steps find each in its own bracket, with

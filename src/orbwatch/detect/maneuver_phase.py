@@ -200,8 +200,7 @@ def kink_epoch(ps: PhaseSeries, k: int, *, reach: int = 2, grid: int = 97,
         return None
     beta, _, s, r = _robust_fit(x, y, valid, after)
     # misfit under one common scale (the best window's), so the grid points compare
-    s0 = float(np.min(s[enough]))
+    s0 = float(np.min(s))
     rho = np.minimum((r / (_TUKEY * s0)) ** 2, 1.0).sum(1)
-    rho[~enough] = np.inf
     j = int(np.argmin(rho))
     return float(taus[j]), float(beta[j, 3])

@@ -285,9 +285,11 @@ def _build(h: HistoryArrays, sets, k: int, st, score: float, threshold: float,
     # also show in the windowed step, which skips the bad sets right after a burn
     if single and not h.geo:
         step[1:3] = np.where(np.abs(st.z_step[k, 1:3]) >= COMPONENT_Z, step[1:3], 0.0)
-    if not plane_ok or np.max(np.abs(z[k, 1:3])) < (0.0 if single and h.geo else plane_bar) \
-            or (not single and _plane_elsewhere(st, k, plane_bar, h.geo)):
+    own_turn = None if single else _own_turn(st, k, plane_bar, h.geo)
+    if not plane_ok or np.max(np.abs(z[k, 1:3])) < (0.0 if single and h.geo else plane_bar):
         step[1:3] = 0.0
+    elif own_turn is not None:
+        step[1:3] = own_turn
     a = float(h.a_km[k])
     v = math.sqrt(MU_KM3_S2 / a)
     da = float(step[0])
@@ -296,7 +298,7 @@ def _build(h: HistoryArrays, sets, k: int, st, score: float, threshold: float,
     # removed; a feature a bad set moved is already out), else from the sets either side
     if not (step[1] or step[2]):
         angle = 0.0
-    elif single:
+    elif single or own_turn is not None:
         angle = math.hypot(step[1], step[2])
     else:
         angle = _normal_turn(h, k, st.trend_per_day[k])
@@ -472,21 +474,32 @@ def detect_maneuvers(history, *, threshold: float = DEFAULT_THRESHOLD) -> list[M
     return _merge(out)
 
 
-def _plane_elsewhere(st, k: int, plane_bar: float, geo: bool) -> bool:
-    """Whether the turn of the plane in interval ``k``'s windowed step is another
-    burn's.  The windowed step spans ``STEP_SETS - 1`` intervals before ``k`` and
-    ``SKIP_SETS + STEP_SETS - 1`` after it; the turn is another burn's where the
-    largest one-interval step of the plane there is a persisting step above
-    ``plane_bar`` outside ``k`` and the intervals after it that may still be
-    taking ``k``'s burn (one near GEO: Fengyun-4A took its north-south burn of
-    2021-03-18 a set late; ``SKIP_SETS`` elsewhere, where sets converge over days).
-    An inspector's 1 m/s phasing burns 1.5 to 3.7 days from its 10 m/s plane match
-    read as 9.6-10.8 m/s north-south burns."""
+def _own_turn(st, k: int, plane_bar: float, geo: bool) -> np.ndarray | None:
+    """The part of the plane's turn in interval ``k``'s windowed step that is ``k``'s own
+    burn's, where the window holds another burn's turn; None where it holds none.
+
+    The windowed step spans ``STEP_SETS - 1`` intervals before ``k`` and
+    ``SKIP_SETS + STEP_SETS - 1`` after it.  A turn there is a persisting one-interval
+    step of the plane above ``plane_bar``; it is ``k``'s own in ``k`` and in the
+    intervals after it that may still be taking ``k``'s burn (one near GEO: Fengyun-4A
+    took its north-south burn of 2021-03-18 a set late; ``SKIP_SETS`` elsewhere, where
+    sets converge over days).  With a turn elsewhere in the window, ``k``'s own turn is
+    the sum of its own intervals' one-interval steps (none: zero).  An inspector's 1 m/s
+    phasing burns 1.5 to 3.7 days from its 10 m/s plane match read as 9.6-10.8 m/s
+    north-south burns; two north-south burns a day apart read as one of twice the size."""
     lo, hi = max(0, k - STEP_SETS + 1), min(st.z_residual.shape[0], k + SKIP_SETS + STEP_SETS)
     zr = np.max(np.abs(st.z_residual[lo:hi, 1:3]), axis=1)
+
+    def _turn(j: int) -> bool:
+        return float(zr[j - lo]) >= plane_bar \
+            and bool(np.any(persisting(st.z_residual, j, plane_bar)[1:3]))
+
+    own = range(k, min(hi, k + 1 + (1 if geo else SKIP_SETS)))
     peak = lo + int(np.argmax(zr))
-    return not k <= peak <= k + (1 if geo else SKIP_SETS) and float(zr[peak - lo]) >= plane_bar \
-        and bool(np.any(persisting(st.z_residual, peak, plane_bar)[1:3]))
+    if peak in own or not _turn(peak):
+        return None
+    mine = [j for j in own if _turn(j)]
+    return np.sum(st.residual[mine, 1:3], axis=0) if mine else np.zeros(2)
 
 
 def _within_drag(h: HistoryArrays, st, m: Maneuver) -> bool:
