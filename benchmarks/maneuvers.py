@@ -271,16 +271,22 @@ def _logged_delta_v(data: Path, name: str):
     return truth, per_run[run[np.searchsorted(t, truth)]]
 
 
+def _logged_cases(data: Path):
+    """(name, truth, logged delta-v per event, detections, their epochs) of each
+    satellite whose log gives delta-v, at the default threshold."""
+    for name in SATELLITES:
+        logged = _logged_delta_v(data, name)
+        if logged is not None:
+            found = case_detections(data, name, DEFAULT_THRESHOLD)
+            yield (name, *logged, found,
+                   np.array([m.epoch_us for m in found], dtype=np.int64))
+
+
 def recall_by_delta_v(data: Path, split_mps: float = 0.01) -> dict:
     """Recall (+-1 day) of truth events with logged delta-v above / below ``split_mps``
     (IDS logs only; an event's delta-v is the sum over the burns merged into it)."""
     out = {}
-    for name in SATELLITES:
-        logged = _logged_delta_v(data, name)
-        if logged is None:
-            continue
-        truth, ev = logged
-        det = np.array([m.epoch_us for m in case_detections(data, name, DEFAULT_THRESHOLD)], dtype=np.int64)
+    for name, truth, ev, _, det in _logged_cases(data):
         hit = np.zeros(truth.size, dtype=bool)
         for _, j in match_times(det, truth, DAY_US):
             hit[j] = True
@@ -299,13 +305,7 @@ def delta_v_against_logs(data: Path, split_mps: float = 0.01) -> dict:
     delta-v: how many, the median ratio detected / logged, and the share within
     ``DV_AGREE`` of the log; the same for events of at least ``split_mps``."""
     out = {}
-    for name in SATELLITES:
-        logged = _logged_delta_v(data, name)
-        if logged is None:
-            continue
-        truth, ev = logged
-        found = case_detections(data, name, DEFAULT_THRESHOLD)
-        det = np.array([m.epoch_us for m in found], dtype=np.int64)
+    for name, truth, ev, found, det in _logged_cases(data):
         pairs = [(found[a].delta_v * 1e3, ev[b]) for a, b in match_times(det, truth, DAY_US)
                  if ev[b] > 0]
         ratio = np.array([d / e for d, e in pairs])
