@@ -143,7 +143,9 @@ from orbwatch.detect.maneuver_steps import (
 )
 from orbwatch.detect.maneuver_types import classify, confidence
 from orbwatch.detect.maneuver_windows import (
+    GEO_LOCATE_FRACTION,
     KINK_REACH,
+    LOCATE_FRACTION,
     SKIP_SETS,
     STEP_SETS,
     first_crossing,
@@ -399,7 +401,7 @@ def detect_maneuvers(history, *, threshold: float = DEFAULT_THRESHOLD) -> list[M
             j, t_us = walk_back(zres, signed, near), None
         else:
             f = used[int(np.argmax(np.abs(st.z_step[k, used])))]
-            j, t_us = first_crossing(x[:, f], k), None
+            j, t_us = first_crossing(x[:, f], k, GEO_LOCATE_FRACTION if h.geo else LOCATE_FRACTION), None
         in_plane = pred[near] >= RESIDUAL_THRESHOLD or \
             used[int(np.argmax(np.abs(st.z_step[k, used])))] not in (1, 2)
         if not h.geo and in_plane:
