@@ -31,12 +31,12 @@ MEASURED = {
     "Sentinel-3A": (0.93, 0.93),  # LEO
     "Sentinel-6A": (0.70, 0.35),  # LEO (11 events: one miss moves F1 by ~0.1)
     "Fengyun-2D": (0.92, 0.82),  # GEO (detections of unobservable burns ignored)
-    "Fengyun-2E": (0.87, 0.79),  # GEO
-    "Fengyun-2F": (0.87, 0.80),  # GEO
+    "Fengyun-2E": (0.88, 0.80),  # GEO
+    "Fengyun-2F": (0.90, 0.81),  # GEO (a plane campaign at its first interval)
     "Fengyun-4A": (0.78, 0.70),  # GEO
 }
 #: pooled F1 (+-1 day, +-12 h) per regime
-MEASURED_POOLED = {"LEO": (0.74, 0.64), "GEO": (0.86, 0.77), "ALL": (0.78, 0.69)}
+MEASURED_POOLED = {"LEO": (0.74, 0.64), "GEO": (0.87, 0.78), "ALL": (0.78, 0.69)}
 MARGIN = 0.05
 
 
