@@ -255,7 +255,9 @@ def evaluate_iss(data: Path) -> dict:
 def _logged_delta_v(data: Path, name: str):
     """(truth, delta-v per truth event in m/s) of an IDS log (an event's delta-v is the
     sum of the magnitudes of the burns merged into it: a run of burns each within
-    ``MERGE_DAYS`` of the one before); None for logs without delta-v."""
+    ``MERGE_DAYS`` of the one before; a burn logged without a delta-v adds 0, so an
+    event of such burns only counts as below any split: two Jason-2 burns of
+    2019-10-03/04); None for logs without delta-v."""
     sets, truth = load_case(data, name)
     log = load_operator_log(Path(data) / "maneuvers" / "shorten_tle_benchmark" / "raw_manoeuvres"
                             / SATELLITES[name][0])

@@ -65,7 +65,8 @@ Method (same settings for every object; details in
   interval with the largest residual score when that exceeds
   ``RESIDUAL_THRESHOLD`` (one interval earlier if the set after the jump was
   already partly displaced), else where the element series first moved a fifth
-  of its step (:mod:`orbwatch.detect.maneuver_windows`).
+  of its step (a tenth near GEO, whose sets take each burn at once;
+  :mod:`orbwatch.detect.maneuver_windows`).
 * Delta-v from Gauss's equations for near-circular orbits:
   along-track ``dv_t = v * da / (2a)``, normal ``dv_n = v * |d(normal)|`` (the
   turn of the orbit normal between the sets either side, own drift removed),
@@ -150,6 +151,7 @@ from orbwatch.detect.maneuver_windows import (
     STEP_SETS,
     first_crossing,
     kink_span,
+    own_turn,
     select_windows,
     walk_back,
 )
@@ -287,11 +289,11 @@ def _build(h: HistoryArrays, sets, k: int, st, score: float, threshold: float,
     # also show in the windowed step, which skips the bad sets right after a burn
     if single and not h.geo:
         step[1:3] = np.where(np.abs(st.z_step[k, 1:3]) >= COMPONENT_Z, step[1:3], 0.0)
-    own_turn = None if single else _own_turn(st, k, plane_bar, h.geo)
+    own = None if single else own_turn(st, k, plane_bar, h.geo, COMPONENT_Z)
     if not plane_ok or np.max(np.abs(z[k, 1:3])) < (0.0 if single and h.geo else plane_bar):
         step[1:3] = 0.0
-    elif own_turn is not None:
-        step[1:3] = own_turn
+    elif own is not None:
+        step[1:3] = own
     a = float(h.a_km[k])
     v = math.sqrt(MU_KM3_S2 / a)
     da = float(step[0])
@@ -300,7 +302,7 @@ def _build(h: HistoryArrays, sets, k: int, st, score: float, threshold: float,
     # removed; a feature a bad set moved is already out), else from the sets either side
     if not (step[1] or step[2]):
         angle = 0.0
-    elif single or own_turn is not None:
+    elif single or own is not None:
         angle = math.hypot(step[1], step[2])
     else:
         angle = _normal_turn(h, k, st.trend_per_day[k])
@@ -414,6 +416,10 @@ def detect_maneuvers(history, *, threshold: float = DEFAULT_THRESHOLD) -> list[M
                 j = max(0, min(int(np.searchsorted(h.epoch_us, t_us, side="right")) - 1, h.n - 2))
         # near GEO a plane step counts only where the cross-track motion confirms it
         plane_ok = plane_confirmed(h, st, res, j) if h.geo else True
+        own = own_turn(st, j, plane_bar, h.geo, COMPONENT_Z)
+        if own is not None and not np.any(own) and pred[near] < RESIDUAL_THRESHOLD \
+                and max(abs(float(st.z_step[k, f])) for f in used if f not in (1, 2)) < threshold:
+            continue  # raised only by another burn's turn of the plane (found on its own)
         m = _build(h, sets, j, st, float(score[k]), threshold, t_us, plane_ok=plane_ok,
                    plane_bar=plane_bar)
         if m.delta_v == 0.0:
@@ -474,34 +480,6 @@ def detect_maneuvers(history, *, threshold: float = DEFAULT_THRESHOLD) -> list[M
     if not h.geo:
         out = [m for m in out if not _within_drag(h, st, m)]
     return _merge(out)
-
-
-def _own_turn(st, k: int, plane_bar: float, geo: bool) -> np.ndarray | None:
-    """The part of the plane's turn in interval ``k``'s windowed step that is ``k``'s own
-    burn's, where the window holds another burn's turn; None where it holds none.
-
-    The windowed step spans ``STEP_SETS - 1`` intervals before ``k`` and
-    ``SKIP_SETS + STEP_SETS - 1`` after it.  A turn there is a persisting one-interval
-    step of the plane above ``plane_bar``; it is ``k``'s own in ``k`` and in the
-    intervals after it that may still be taking ``k``'s burn (one near GEO: Fengyun-4A
-    took its north-south burn of 2021-03-18 a set late; ``SKIP_SETS`` elsewhere, where
-    sets converge over days).  With a turn elsewhere in the window, ``k``'s own turn is
-    the sum of its own intervals' one-interval steps (none: zero).  An inspector's 1 m/s
-    phasing burns 1.5 to 3.7 days from its 10 m/s plane match read as 9.6-10.8 m/s
-    north-south burns; two north-south burns a day apart read as one of twice the size."""
-    lo, hi = max(0, k - STEP_SETS + 1), min(st.z_residual.shape[0], k + SKIP_SETS + STEP_SETS)
-    zr = np.max(np.abs(st.z_residual[lo:hi, 1:3]), axis=1)
-
-    def _turn(j: int) -> bool:
-        return float(zr[j - lo]) >= plane_bar \
-            and bool(np.any(persisting(st.z_residual, j, plane_bar)[1:3]))
-
-    own = range(k, min(hi, k + 1 + (1 if geo else SKIP_SETS)))
-    peak = lo + int(np.argmax(zr))
-    if peak in own or not _turn(peak):
-        return None
-    mine = [j for j in own if _turn(j)]
-    return np.sum(st.residual[mine, 1:3], axis=0) if mine else np.zeros(2)
 
 
 def _within_drag(h: HistoryArrays, st, m: Maneuver) -> bool:
