@@ -282,15 +282,17 @@ def test_two_plane_turns_in_one_window_each_found(gap_days):
                   ["geo_ns_station_keeping", "geo_ns_station_keeping"])
 
 
-@pytest.mark.parametrize(("cadence_days", "turns"), [(1.0, (0.27, 1.23)), (2.0, (0.27, 1.23)),
-                                                    (1.0, (0.27, 0.6, 0.63))])
-def test_geo_plane_campaign_placed_at_its_first_burn(cadence_days, turns):
+@pytest.mark.parametrize(("cadence_days", "turns", "seed"), [
+    (1.0, (0.27, 1.23), 1), (2.0, (0.27, 1.23), 1), (1.0, (0.27, 0.6, 0.63), 1),
+    # a seed where a second window inside the campaign took its later turns again
+    (1.0, (0.27, 0.6, 0.63, 0.5), 17)])
+def test_geo_plane_campaign_placed_at_its_first_burn(cadence_days, turns, seed):
     """A north-south campaign near GEO, one burn per interval: 18% of the turn first
-    (as Fengyun-2F's of 2018-11-27..30), the rest in one or two more.  The sets take
+    (as Fengyun-2F's of 2018-11-27..30), the rest in one to three more.  The sets take
     each burn at once, so the campaign is one detection bracketing its first burn, with
     the whole turn's delta-v (its later turns, in consecutive intervals, are its own)."""
     burns = [(60.3 + n * cadence_days, 0.0, di) for n, di in enumerate(turns)]
-    sets, truth = _history(geo=True, burns=burns, cadence_days=cadence_days, seed=1)
+    sets, truth = _history(geo=True, burns=burns, cadence_days=cadence_days, seed=seed)
     found = detect_maneuvers(sets)
     assert len(found) == 1 and found[0].kind == "geo_ns_station_keeping", found
     assert found[0].start_us <= truth[0] <= found[0].end_us < truth[1]

@@ -125,8 +125,10 @@ def own_turn(st, k: int, plane_bar: float, geo: bool,
     one-interval step of a plane feature reaches ``plane_bar`` and persists.  It is
     ``k``'s own in ``k`` and in the intervals after it that may still be taking
     ``k``'s burn (one near GEO: Fengyun-4A took its north-south burn of 2021-03-18 a
-    set late; ``SKIP_SETS`` elsewhere, where sets converge over days), and so is a run
-    of turns in consecutive intervals from there on (a campaign of daily burns).  With
+    set late; ``SKIP_SETS`` elsewhere, where sets converge over days), and near GEO so
+    is a run of turns in consecutive intervals from there on (a campaign of daily
+    burns); a detection inside a run already under way (a turn at ``k - 1``) has none
+    of its own.  With
     another turn in the window (outside GEO: the window's largest plane step), ``k``'s
     own is the sum of its own turns' one-interval steps (the features above
     ``component_z``; none: zero).  An inspector's 1 m/s
@@ -136,8 +138,10 @@ def own_turn(st, k: int, plane_bar: float, geo: bool,
     z = st.z_residual
     turns = {j for j in range(lo, hi)
              if np.any((np.abs(z[j, 1:3]) >= plane_bar) & persisting(z, j, plane_bar)[1:3])}
+    if geo and k - 1 in turns:
+        return np.zeros(2)  # inside a campaign under way: the run is its first detection's
     end = min(hi - 1, k + (1 if geo else SKIP_SETS))
-    while end + 1 in turns and end in turns:
+    while geo and end + 1 in turns and end in turns:  # k's campaign of daily burns
         end += 1
     own = [j for j in range(k, end + 1) if j in turns]
     if not geo:

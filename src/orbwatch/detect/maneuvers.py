@@ -416,10 +416,6 @@ def detect_maneuvers(history, *, threshold: float = DEFAULT_THRESHOLD) -> list[M
                 j = max(0, min(int(np.searchsorted(h.epoch_us, t_us, side="right")) - 1, h.n - 2))
         # near GEO a plane step counts only where the cross-track motion confirms it
         plane_ok = plane_confirmed(h, st, res, j) if h.geo else True
-        own = own_turn(st, j, plane_bar, h.geo, COMPONENT_Z)
-        if own is not None and not np.any(own) and pred[near] < RESIDUAL_THRESHOLD \
-                and max(abs(float(st.z_step[k, f])) for f in used if f not in (1, 2)) < threshold:
-            continue  # raised only by another burn's turn of the plane (found on its own)
         m = _build(h, sets, j, st, float(score[k]), threshold, t_us, plane_ok=plane_ok,
                    plane_bar=plane_bar)
         if m.delta_v == 0.0:
