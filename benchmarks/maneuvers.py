@@ -29,6 +29,7 @@ from pathlib import Path
 import numpy as np
 
 from orbwatch.detect.maneuver_features import history_arrays, rolling_nanmedian
+from orbwatch.detect.maneuver_scoring import close_runs
 from orbwatch.detect.maneuvers import (
     DEFAULT_THRESHOLD,
     detect_maneuvers,
@@ -266,11 +267,9 @@ def _logged_delta_v(data: Path, name: str):
     if np.all(np.isnan(dvs)) or truth.size == 0:
         return None
     # the runs merge_close_times merges (each burn within MERGE_DAYS of the one before)
-    order = np.argsort(starts, kind="stable")
-    t, dv = starts[order], np.abs(dvs[order])
-    run = np.concatenate([[0], np.cumsum(np.diff(t) > int(MERGE_DAYS * DAY_US))])
-    per_run = np.bincount(run, weights=np.nan_to_num(dv))
-    return truth, per_run[run[np.searchsorted(t, truth)]]
+    order, run = close_runs(starts, int(MERGE_DAYS * DAY_US))
+    per_run = np.bincount(run, weights=np.nan_to_num(np.abs(dvs[order])))
+    return truth, per_run[run[np.searchsorted(starts[order], truth)]]
 
 
 def _logged_cases(data: Path):

@@ -9,8 +9,8 @@ background) and runs :func:`~orbwatch.detect.maneuvers.detect_maneuvers` on
 every object's history.  A planted burn is *found* when a detection lies
 between the element sets either side of it (the issue's "within one
 element-set interval" read strictly); every other detection of a planted
-object, and not *near* (below), is *extra*; detections on background objects (nothing planted there)
-are counted with their highest confidence.  A missed burn with an extra
+object, and not *near* (below), is *extra*; detections on background objects
+(nothing planted there) are counted with their highest confidence.  A missed burn with an extra
 detection no further from it than its interval's length is counted as *near*
 (the nearest such detection): found with its time within one element-set
 interval, the issue's wording read literally.

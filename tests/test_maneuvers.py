@@ -170,6 +170,12 @@ def test_short_history_and_mixed_objects():
 
 def test_matching_is_one_to_one_and_merging():
     assert merge_close_times([0, 10, 30, 100], 20).tolist() == [0, 100]
+    assert merge_close_times([100, 30, 0, 10], 20).tolist() == [0, 100]
+    assert merge_close_times([], 20).tolist() == []
+    from orbwatch.detect.maneuver_scoring import close_runs
+
+    order, run = close_runs([100, 30, 0, 10], 20)  # the runs merge_close_times merges
+    assert order.tolist() == [2, 3, 1, 0] and run.tolist() == [0, 0, 0, 1]
     assert match_times([0, 5], [4], 10) == [(1, 0)]
     s = score_matches([0, 5, 50], [4, 100], 10)
     assert (s["tp"], s["precision"], s["recall"]) == (1, 1 / 3, 0.5)

@@ -9,17 +9,26 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["merge_close_times", "match_times", "score_matches"]
+__all__ = ["close_runs", "merge_close_times", "match_times", "score_matches"]
+
+
+def close_runs(times_us, within_us: int) -> tuple[np.ndarray, np.ndarray]:
+    """The order that sorts ``times_us`` and, per sorted time, the index of its run:
+    times each closer than ``within_us`` to their predecessor share one."""
+    t = np.asarray(times_us, dtype=np.int64)
+    order = np.argsort(t, kind="stable")
+    run = np.concatenate([[0], np.cumsum(np.diff(t[order]) > within_us)]) if t.size \
+        else np.zeros(0, dtype=np.int64)
+    return order, run
 
 
 def merge_close_times(times_us, within_us: int) -> np.ndarray:
     """Sorted times with every run closer than ``within_us`` to its predecessor merged
     into its first time (burns of one campaign within the set cadence = one event)."""
-    t = np.sort(np.asarray(times_us, dtype=np.int64))
-    if t.size == 0:
-        return t
-    keep = np.concatenate([[True], np.diff(t) > within_us])
-    return t[keep]
+    t = np.asarray(times_us, dtype=np.int64)
+    order, run = close_runs(t, within_us)
+    first = np.concatenate([[True], np.diff(run) > 0]) if run.size else run.astype(bool)
+    return t[order][first]
 
 
 def match_times(detected_us, truth_us, tol_us: int) -> list[tuple[int, int]]:

@@ -22,9 +22,9 @@ import numpy as np
 
 from orbwatch.detect.maneuver_steps import persisting
 
-__all__ = ["STEP_SETS", "SKIP_SETS", "LOCATE_FRACTION", "GEO_LOCATE_FRACTION", "PARTIAL_Z", "WALK_BACK_SETS",
-           "KINK_REACH", "SPAN_CLEAR", "SAME_BURN_SHARE", "select_windows", "first_crossing", "walk_back",
-           "kink_span", "own_turn"]
+__all__ = ["STEP_SETS", "SKIP_SETS", "LOCATE_FRACTION", "GEO_LOCATE_FRACTION", "PARTIAL_Z",
+           "WALK_BACK_SETS", "KINK_REACH", "SPAN_CLEAR", "SAME_BURN_SHARE", "select_windows",
+           "first_crossing", "walk_back", "kink_span", "own_turn"]
 
 #: sets a side of a windowed step, and the sets skipped after the interval
 STEP_SETS = 3

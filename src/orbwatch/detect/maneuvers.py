@@ -236,6 +236,11 @@ def prepare_history(history) -> list:
     return out
 
 
+def _interval_of(h: HistoryArrays, t_us: int) -> int:
+    """The interval (between sets k and k+1) holding time ``t_us``, clipped to the history."""
+    return int(np.clip(np.searchsorted(h.epoch_us, t_us, side="right") - 1, 0, h.n - 2))
+
+
 def _normal_turn(h: HistoryArrays, k: int, trend_per_day: np.ndarray) -> float:
     """Angle (rad) between the orbit normals before and after interval ``k``: medians of
     the unit normals of ``STEP_SETS`` sets on each side (past the ``SKIP_SETS`` sets that
@@ -398,7 +403,7 @@ def detect_maneuvers(history, *, threshold: float = DEFAULT_THRESHOLD) -> list[M
                                                (float(st.step[k, 0]), st.residual[:, 0])))
         if placed is not None:
             t_us = int(h.epoch_us[0] + round(placed[0] * 86_400e6))
-            j = max(0, min(int(np.searchsorted(h.epoch_us, t_us, side="right")) - 1, h.n - 2))
+            j = _interval_of(h, t_us)
         elif pred[near] >= RESIDUAL_THRESHOLD:
             j, t_us = walk_back(zres, signed, near), None
         else:
@@ -413,7 +418,7 @@ def detect_maneuvers(history, *, threshold: float = DEFAULT_THRESHOLD) -> list[M
             t_on = onset_epoch(sets, j, curvature)
             if t_on is not None and t_on < int(h.epoch_us[j]):
                 t_us = t_on
-                j = max(0, min(int(np.searchsorted(h.epoch_us, t_us, side="right")) - 1, h.n - 2))
+                j = _interval_of(h, t_us)
         # near GEO a plane step counts only where the cross-track motion confirms it
         plane_ok = plane_confirmed(h, st, res, j) if h.geo else True
         m = _build(h, sets, j, st, float(score[k]), threshold, t_us, plane_ok=plane_ok,
@@ -485,7 +490,7 @@ def _within_drag(h: HistoryArrays, st, m: Maneuver) -> bool:
     (each of its last intervals a step of "lowering").  Drag only lowers ``a``."""
     if m.kind != "orbit_lowering":
         return False
-    j = int(np.clip(np.searchsorted(h.epoch_us, m.start_us, side="right") - 1, 0, h.n - 2))
+    j = _interval_of(h, m.start_us)
     decay = -float(st.trend_per_day[j, 0]) * float(st.dt_days[j])
     return decay > 0.0 and abs(m.delta_a_km) <= DRAG_STEP_FACTOR * decay
 
@@ -524,7 +529,7 @@ def _in_blind_zone(h: HistoryArrays, st, k: int, m: Maneuver, found: list[Maneuv
         return False
     za = np.abs(st.z_residual[:, 0])
     for o in found:
-        j = int(np.clip(np.searchsorted(h.epoch_us, o.epoch_us, side="right") - 1, 0, h.n - 2))
+        j = _interval_of(h, o.epoch_us)
         lo, hi = sorted((j, k))
         if 1 < hi - lo <= BLIND_SETS and np.all(za[lo + 1:hi] < COMPONENT_Z):
             return True
