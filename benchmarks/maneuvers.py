@@ -30,6 +30,13 @@ import numpy as np
 
 from orbwatch.detect.maneuver_features import history_arrays, rolling_nanmedian
 from orbwatch.detect.maneuver_scoring import close_runs
+from orbwatch.detect.maneuver_types import (
+    CONFIDENCE_BIAS,
+    CONFIDENCE_CAP_LOG,
+    CONFIDENCE_SLOPE,
+    fit_confidence,
+    log_ratio,
+)
 from orbwatch.detect.maneuvers import (
     DEFAULT_THRESHOLD,
     detect_maneuvers,
@@ -164,6 +171,25 @@ def reliability(conf, edges=(0.0, 0.5, 0.7, 0.8, 0.9, 0.95, 1.0001)) -> list[dic
             out.append({"bin": (lo, min(hi, 1.0)), "n": int(sel.sum()),
                         "mean_confidence": float(c[sel].mean()), "matched": float(ok[sel].mean())})
     return out
+
+
+def calibration_check(data: Path, names=None) -> dict:
+    """The confidence logistic refitted (:func:`fit_confidence`) to the pooled
+    detections at the default threshold, beside the shipped constants, and the
+    calibration table with each satellite's detections scored by a fit to the others'
+    (leave one satellite out)."""
+    rows = {n: evaluate(data, [n])["confidence"] for n in names or SATELLITES}
+    x = {n: log_ratio([c for c, _ in r]) for n, r in rows.items()}
+    y = {n: np.array([m for _, m in r], dtype=bool) for n, r in rows.items()}
+    pooled = fit_confidence(np.concatenate(list(x.values())), np.concatenate(list(y.values())))
+    held = []
+    for n in rows:
+        bias, slope = fit_confidence(np.concatenate([x[o] for o in rows if o != n]),
+                                     np.concatenate([y[o] for o in rows if o != n]))
+        q = 1.0 / (1.0 + np.exp(-(bias + slope * x[n])))
+        held += list(zip(q, y[n], strict=True))
+    return {"shipped": (CONFIDENCE_BIAS, CONFIDENCE_SLOPE), "refit": pooled,
+            "cap": CONFIDENCE_CAP_LOG, "held_out": reliability(held)}
 
 
 def leave_one_out(curve_rows: dict) -> dict:
@@ -397,7 +423,15 @@ def main(argv=None) -> int:
     print(f"  mean held-out F1 {np.mean(held):.2f}")
     print("\nconfidence calibration (default threshold, all satellites): bin, detections, "
           "mean confidence, fraction matching truth ±1 d")
+    cal = calibration_check(args.data)
     for b in reliability(res["confidence"]):
+        print(f"  [{b['bin'][0]:.2f}, {b['bin'][1]:.2f})  {b['n']:>4}  {b['mean_confidence']:.2f}  "
+              f"{b['matched']:.2f}")
+    print(f"  logistic in min(log(score/threshold), {cal['cap']:g}): shipped bias "
+          f"{cal['shipped'][0]:.2f} slope {cal['shipped'][1]:.2f}, refitted here "
+          f"{cal['refit'][0]:.2f} {cal['refit'][1]:.2f}; each satellite scored by a fit to "
+          "the other nine:")
+    for b in cal["held_out"]:
         print(f"  [{b['bin'][0]:.2f}, {b['bin'][1]:.2f})  {b['n']:>4}  {b['mean_confidence']:.2f}  "
               f"{b['matched']:.2f}")
     full = evaluate(args.data, observable_only=False)["pooled"]
@@ -436,6 +470,7 @@ def main(argv=None) -> int:
         print(f"{'':<4}types: {v['kinds']}")
     if args.json:
         args.json.write_text(json.dumps({"result": res, "curve": curve, "leave_one_out": loo,
+                                         "calibration": cal,
                                          "iss": iss}, indent=1))
     return 0
 

@@ -80,6 +80,9 @@ Method (same settings for every object; details in
   ``COMPONENT_Z`` times the object's typical value; otherwise it is a
   turn of the mean elements that moved nothing (Sentinel-3A: 8 such false
   alarms, none of its 19 real inclination burns).
+* Outside GEO a plane change whose inclination step puts back a slide of the
+  weeks before (:mod:`orbwatch.detect.maneuver_resets`: the element-set
+  processing's inclination drifting away and reset; TOPEX and Jason-1) is no burn.
 * Near GEO the epoch is the along-track phase kink
   (:mod:`orbwatch.detect.maneuver_phase`): the time where the mean longitude's
   drift rate changes, found by a robust piecewise fit over the sets around the
@@ -127,6 +130,7 @@ from orbwatch.detect.maneuver_features import (
 from orbwatch.detect.maneuver_kink_leo import KINK_Z, second_tier
 from orbwatch.detect.maneuver_onset import onset_epoch
 from orbwatch.detect.maneuver_phase import kink_epoch, kink_statistics, phase_series
+from orbwatch.detect.maneuver_resets import restores_drift
 from orbwatch.detect.maneuver_residuals import (
     along_z,
     cross_track_scores,
@@ -479,7 +483,9 @@ def detect_maneuvers(history, *, threshold: float = DEFAULT_THRESHOLD) -> list[M
                        int(h.epoch_us[0] + round(tk * 86_400e6)), single=True)
             out.append(_along_track(m, float(h.a_km[k]), da))
     if not h.geo:
-        out = [m for m in out if not _within_drag(h, st, m)]
+        # drag, and the processing's inclination put back after a slide (no burn)
+        out = [m for m in out if not _within_drag(h, st, m) and not (
+            m.kind == "plane_change" and restores_drift(h, _interval_of(h, m.start_us)))]
     return _merge(out)
 
 
