@@ -32,6 +32,7 @@ from pathlib import Path
 
 import numpy as np
 
+from orbwatch.detect.maneuver_scoring import epoch_coverage
 from orbwatch.detect.maneuvers import detect_maneuvers, prepare_history
 from orbwatch.elements.readers import read_path
 from orbwatch.scenario import DEFAULT_START_US, build_scenario
@@ -103,7 +104,8 @@ def _match(norad: int, t: int, planted_rtn_mps: list[float], m) -> dict:
             "detected_mps": m.delta_v * 1e3,
             "detected_rtn_mps": [round(v * 1e3, 4) for v in (m.dv_radial, m.dv_along,
                                                               m.dv_normal)],
-            "kind": m.kind}
+            "kind": m.kind, "error_s": abs(m.epoch_us - t) / 1e6,
+            "sigma_s": m.epoch_sigma_s, "bracketed": bool(m.start_us <= t <= m.end_us)}
 
 
 def delta_v_summary(matched: list[dict]) -> dict:
@@ -168,6 +170,13 @@ def main(argv=None) -> int:
     print(f"delta-v of the {dv['matched']} found or near: {dv['within_10pct']} within 10% of "
           f"the planted value, {dv['within_20pct']} within 20% (worst ratio "
           f"{dv['worst_ratio']:.2f}); largest component as planted: {dv['component']}")
+    both = [m for r in rows for m in r["matched"]]
+    ep = epoch_coverage([m["error_s"] for m in both], [m["sigma_s"] for m in both],
+                        [m["bracketed"] for m in both])
+    print(f"epoch of the {ep['n']} found or near against its stated 1-sigma (median "
+          f"{ep['median_sigma_h']:.1f} h): within 1/2/3 sigma {ep['within_1']:.2f}/"
+          f"{ep['within_2']:.2f}/{ep['within_3']:.2f}; between the bracketing sets "
+          f"{ep['bracketed']:.2f}")
     for r in rows:
         for m in r["missed"]:
             how = f"detected {m['near_h']:+.1f} h from it" if "near_h" in m else "not detected"

@@ -110,13 +110,13 @@ def test_confidence_is_calibrated(result):
 def test_confidence_constants_are_the_fit_and_hold_out_of_sample(shared_data):
     """The shipped logistic is the log-loss fit to today's detections (it drifts as the
     detector changes: refit it when this fails), and with each satellite scored by a fit
-    to the other nine the bins stay within 0.15 of their matched share."""
+    to the other nine the bins stay within 0.2 of their matched share (measured: 0.14)."""
     cal = bench.calibration_check(shared_data)
     assert cal["refit"] == pytest.approx(cal["shipped"], abs=0.1)
     bins = [b for b in cal["held_out"] if b["n"] >= 30]
     assert len(bins) >= 3
     for b in bins:
-        assert abs(b["matched"] - b["mean_confidence"]) <= 0.15, b
+        assert abs(b["matched"] - b["mean_confidence"]) <= 0.2, b
 
 
 def test_unobservable_truth_is_only_a_few_events(shared_data):
@@ -210,3 +210,33 @@ def test_delta_v_against_the_logged_delta_v(shared_data, name):
     assert got["n"] >= 20, got
     assert 0.9 <= got["median_ratio"] <= 1.1, got
     assert got["agree"] >= DV_AGREE_MEASURED[name] - MARGIN, got
+
+
+#: satellite -> share of the matched detections whose log time is within 2 sigma of the
+#: detected epoch (measured; Jason-1 0.60 and TOPEX 0.33 are not pinned: their sets take
+#: a burn over days, and the sigma of a closest approach does not see that)
+WITHIN_2_SIGMA = {"CryoSat-2": 0.87, "Sentinel-3A": 1.0, "Fengyun-2F": 0.97, "Fengyun-4A": 0.92}
+
+
+@pytest.mark.parametrize("name", sorted(WITHIN_2_SIGMA))
+def test_stated_epoch_uncertainty_covers_the_log(shared_data, name):
+    got = bench.epoch_against_logs(shared_data, [name])[name]
+    assert got["n"] >= 30, got
+    assert got["within_2"] >= WITHIN_2_SIGMA[name] - MARGIN, got
+    # and it is not made safe by being wide: most sigmas are well under the day scored
+    assert got["median_sigma_h"] <= 12.0, got
+
+
+def test_against_cryosat2_eccentricity_burn_of_2018_03_23(shared_data):
+    """A 0.059 m/s burn that changed e and not a: its along-track residuals swing with
+    the new apsides without departing, so the onset of a departure must not move it
+    (it moved it 2.7 days early, to 2018-03-20T15:25)."""
+    from orbwatch.time import parse_iso
+
+    t = parse_iso("2018-03-23T08:12:23Z")
+    near = [m for m in bench.case_detections(shared_data, "CryoSat-2", 8.0)
+            if abs(m.epoch_us - t) < 4 * 86_400_000_000]
+    assert len(near) == 1, [(m.epoch_us, m.kind) for m in near]
+    assert near[0].start_us <= t <= near[0].end_us
+    assert near[0].kind == "eccentricity_change"
+    assert near[0].delta_v * 1e3 == pytest.approx(0.059, rel=0.25)

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["close_runs", "merge_close_times", "match_times", "score_matches"]
+__all__ = ["close_runs", "merge_close_times", "match_times", "score_matches",
+           "epoch_coverage"]
 
 
 def close_runs(times_us, within_us: int) -> tuple[np.ndarray, np.ndarray]:
@@ -57,3 +58,22 @@ def score_matches(detected_us, truth_us, tol_us: int) -> dict:
     r = tp / nt if nt else 1.0
     f1 = 2 * p * r / (p + r) if p + r > 0 else 0.0
     return {"tp": tp, "detected": nd, "truth": nt, "precision": p, "recall": r, "f1": f1}
+
+
+def epoch_coverage(error_s, sigma_s, bracketed) -> dict:
+    """How well stated epoch uncertainties cover the truth, over matched detections:
+    ``error_s`` |detected - true epoch|, ``sigma_s`` the stated 1-sigma (s) and
+    ``bracketed`` whether the true epoch lies between the detection's bracketing sets.
+    Shares within 1, 2 and 3 sigma (a Gaussian would give 0.68, 0.95, 0.997), the share
+    bracketed and the median sigma (hours)."""
+    err = np.asarray(error_s, dtype=float)
+    sig = np.maximum(np.asarray(sigma_s, dtype=float), 1.0)
+    if err.size == 0:
+        return {"n": 0, "within_1": float("nan"), "within_2": float("nan"),
+                "within_3": float("nan"), "bracketed": float("nan"),
+                "median_sigma_h": float("nan")}
+    r = err / sig
+    return {"n": int(err.size), "within_1": float(np.mean(r <= 1.0)),
+            "within_2": float(np.mean(r <= 2.0)), "within_3": float(np.mean(r <= 3.0)),
+            "bracketed": float(np.mean(np.asarray(bracketed, dtype=bool))),
+            "median_sigma_h": float(np.median(sig) / 3600.0)}

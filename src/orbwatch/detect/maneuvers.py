@@ -54,7 +54,8 @@ Method (same settings for every object; details in
   5-7 sets), the burn is moved back to the onset of the along-track
   departure from the old orbit (:mod:`orbwatch.detect.maneuver_onset`) when
   that lies before the detected interval (not for plane changes, which
-  have no along-track departure).
+  have no along-track departure, nor where ``a`` did not step: an
+  eccentricity change swings the along-track residuals without departing).
 * Second tier outside GEO (:mod:`orbwatch.detect.maneuver_kink_leo`): small
   along-track burns (cm/s) below the threshold are found as a placed phase kink
   with the drag curvature held fixed, kept only where drag cannot have made it
@@ -415,10 +416,12 @@ def detect_maneuvers(history, *, threshold: float = DEFAULT_THRESHOLD) -> list[M
             j, t_us = first_crossing(x[:, f], k, GEO_LOCATE_FRACTION if h.geo else LOCATE_FRACTION), None
         in_plane = pred[near] >= RESIDUAL_THRESHOLD or \
             used[int(np.argmax(np.abs(st.z_step[k, used])))] not in (1, 2)
-        if not h.geo and in_plane:
+        if not h.geo and in_plane and abs(st.z_step[j, 0]) >= COMPONENT_Z:
             # an along-track departure whose sets converge over days: its onset
             # (:mod:`orbwatch.detect.maneuver_onset`) moves the burn to an earlier interval;
-            # a plane change (i or node steps, no along-track departure) has none
+            # a plane change (i or node steps, no along-track departure) has none, nor has
+            # a burn that did not step ``a`` (an eccentricity change: its along-track
+            # residuals swing with the new apsides, they do not depart)
             t_on = onset_epoch(sets, j, curvature)
             if t_on is not None and t_on < int(h.epoch_us[j]):
                 t_us = t_on
