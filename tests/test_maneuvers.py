@@ -33,7 +33,8 @@ T0 = 1_600_000_000_000_000  # 2020-09-13
 
 
 def _history(*, geo: bool, burns, days=150, outlier_day=None, seed=1, lag_days=0.0,
-             cadence_days=None, sig_a_km=None, sig_along_km=None, decay_tau_days=None):
+             cadence_days=None, sig_a_km=None, sig_along_km=None, decay_tau_days=None,
+             i_rate_deg_day=None):
     """Element sets with burns ``[(day, dv_along_mps, di_deg)]``; returns (sets, truth_us).
 
     With ``lag_days`` the published sets take an along-track burn's new semi-major axis
@@ -42,7 +43,10 @@ def _history(*, geo: bool, burns, days=150, outlier_day=None, seed=1, lag_days=0
     ``sig_a_km`` and ``sig_along_km`` replace the set noise of ``a`` and of the
     along-track position (by default both ``sig_a``).  With ``decay_tau_days`` (LEO)
     the decay rate grows by e every that many days (an object re-entering) while
-    the sets' B* stays as it was."""
+    the sets' B* stays as it was.  ``i_rate_deg_day`` (LEO) is a natural drift of the
+    inclination (a sun-synchronous orbit's lunisolar drift).  Outside GEO the node
+    moves at SGP4's J2 rate for the orbit's current inclination (``cos i``), as real
+    sets after a plane change or along a drift do."""
     rng = np.random.default_rng(seed)
     gaps = rng.choice([1 / 3, 1 / 2, 1.0, 1.0, 1.0, 2.0, 3.0], size=4 * days)
     if cadence_days is not None:
@@ -54,7 +58,7 @@ def _history(*, geo: bool, burns, days=150, outlier_day=None, seed=1, lag_days=0
         i_rate, raan_rate, argp_rate = 2.4e-3, -0.01, 0.0
     else:
         a0, e0, i0, decay, sig_a, sig_i = 7160.0, 1.1e-3, 98.6, 4e-3, 4e-3, 2e-4
-        i_rate, raan_rate, argp_rate = 0.0, 0.9856, -3.0
+        i_rate, raan_rate, argp_rate = (i_rate_deg_day or 0.0), 0.9856, -3.0
     if not geo:  # SGP4's own J2 drift, as real sets follow it (cross-track residuals)
         sat = ElementSet(norad=90001, epoch_us=T0, eccentricity=e0, inclination=i0, raan=40.0,
                          arg_perigee=90.0, mean_anomaly=0.0, bstar=1e-5,
@@ -84,7 +88,16 @@ def _history(*, geo: bool, burns, days=150, outlier_day=None, seed=1, lag_days=0
         inc[j] += 30 * sig_i
     n = np.sqrt(MU / a**3) * 86400 / (2 * math.pi)
     # the satellite moves with its true mean motion; element-set noise does not move it
-    raan = (40 + raan_rate * t + rng.normal(0, 3e-4, t.size)) % 360
+    if geo:
+        node = raan_rate * t
+    else:  # the J2 node rate of the true inclination (drift and plane burns), integrated
+        fine_i = i0 + i_rate * np.arange(0.0, days + 0.01, 0.01)
+        for day, _, di in burns:
+            fine_i = fine_i + np.where(np.arange(0.0, days + 0.01, 0.01) > day, di, 0.0)
+        rate = raan_rate * np.cos(np.radians(fine_i)) / math.cos(math.radians(i0))
+        node_fine = np.concatenate([[0.0], np.cumsum(0.5 * (rate[1:] + rate[:-1]) * 0.01)])
+        node = np.interp(t, np.arange(0.0, days + 0.01, 0.01), node_fine)
+    raan = (40 + node + rng.normal(0, 3e-4, t.size)) % 360
     argp = (90 + argp_rate * t + rng.normal(0, 1e-2, t.size)) % 360
     # along-track phase: the true mean motion integrated on a fine grid, so a burn
     # starts the drift at its own time (not at the set before it)
