@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import functools
 import json
+import math
 import os
 import sys
 import time
@@ -35,6 +36,7 @@ from orbwatch.detect.maneuver_types import (
     CONFIDENCE_CAP_LOG,
     CONFIDENCE_SLOPE,
     fit_confidence,
+    impulse_delta_v,
     log_ratio,
 )
 from orbwatch.detect.maneuvers import (
@@ -339,6 +341,64 @@ def recall_by_delta_v(data: Path, split_mps: float = 0.01) -> dict:
     return out
 
 
+#: :func:`logs_against_sets`: logged events of at least this delta-v (m/s) are checked, and
+#: one whose logged delta-v exceeds this many times the sets' net change has no trace
+TRACE_MIN_MPS = 0.1
+NO_TRACE_RATIO = 10.0
+
+
+def net_change_delta_v(h, t0_us: int, t1_us: int) -> float:
+    """Delta-v (m/s) of the net change of the mean elements across a logged event from
+    ``t0_us`` to ``t1_us`` (:func:`impulse_delta_v`): lines through the sets 1-20 days
+    before and 3-20 days after it (the sets converge over days; drag, J2 and drift are
+    on both lines), differenced at the event's middle; NaN without 4 sets on a side."""
+    t = (h.epoch_us - t0_us) / DAY_US
+    span = (t1_us - t0_us) / DAY_US
+    before, after = (t >= -20) & (t <= -1), (t >= span + 3) & (t <= span + 20)
+    if before.sum() < 4 or after.sum() < 4:
+        return float("nan")
+    mid = span / 2
+
+    def jump(y):
+        return float(np.polyval(np.polyfit(t[after], y[after], 1), mid)
+                     - np.polyval(np.polyfit(t[before], y[before], 1), mid))
+
+    node = np.unwrap(h.raan_rad)
+    turn = math.hypot(jump(h.inc_rad), math.sin(float(np.median(h.inc_rad[before]))) * jump(node))
+    de = math.hypot(jump(h.ecc_vec[:, 0]), jump(h.ecc_vec[:, 1]))
+    return 1e3 * impulse_delta_v(float(np.median(h.a_km[before])), jump(h.a_km), de, turn)
+
+
+def logs_against_sets(data: Path) -> dict:
+    """Per IDS satellite: the logged events of at least ``TRACE_MIN_MPS`` whose net change
+    of the sets can be measured, and those whose logged delta-v is more than
+    ``NO_TRACE_RATIO`` times that change (no trace: not flown as logged, or flown as
+    burns that cancel), with how many of each the detector found (+-1 day).  An
+    outside check of the logs and of the element-change physics: Sentinel-3A's
+    inclination burns come out at the logged delta-v."""
+    out = {}
+    for name, truth, ev, _, det in _logged_cases(data):
+        sets, _ = load_case(data, name, observable_only=False)
+        h = history_arrays(prepare_history(sets))
+        log = load_operator_log(Path(data) / "maneuvers" / "shorten_tle_benchmark"
+                                / "raw_manoeuvres" / SATELLITES[name][0])
+        starts = np.sort(us_from_datetime64(log.starts()))
+        _, run = close_runs(starts, int(MERGE_DAYS * DAY_US))
+        hit = {j for _, j in match_times(det, truth, DAY_US)}
+        rows = []
+        for j in np.flatnonzero(ev >= TRACE_MIN_MPS):
+            last = int(starts[run == run[np.searchsorted(starts, truth[j])]][-1])
+            net = net_change_delta_v(h, int(truth[j]), last)
+            if np.isfinite(net):
+                rows.append({"epoch": format_iso(int(truth[j]), 0), "logged_mps": float(ev[j]),
+                             "net_mps": net, "found": j in hit})
+        none = [r for r in rows if r["logged_mps"] > NO_TRACE_RATIO * r["net_mps"]]
+        out[name] = {"checked": len(rows), "no_trace": none,
+                     "found": sum(r["found"] for r in rows),
+                     "found_no_trace": sum(r["found"] for r in none), "events": rows}
+    return out
+
+
 #: a detection's delta-v "agrees" with the log within this share (:func:`delta_v_against_logs`)
 DV_AGREE = 0.25
 
@@ -465,6 +525,15 @@ def main(argv=None) -> int:
         a, b = v["all"], v["above"]
         print(f"  {n:<13} {a['n']:>4}  {a['median_ratio']:.2f}  {a['agree']:.2f}   "
               f"{b['n']:>4}  {b['median_ratio']:.2f}  {b['agree']:.2f}")
+    print(f"\nlogged events of {TRACE_MIN_MPS:g} m/s or more against the net change of the sets "
+          f"(as one burn): checked, found; with no trace (logged > {NO_TRACE_RATIO:g} x net), "
+          "found among them")
+    audit = logs_against_sets(args.data)
+    for n, v in audit.items():
+        print(f"  {n:<13} {v['checked']:>4} {v['found']:>4}   {len(v['no_trace']):>3} "
+              f"{v['found_no_trace']:>3}  " + ", ".join(
+                  f"{r['epoch'][:10]} {r['logged_mps']:.1f}/{r['net_mps']:.2f}"
+                  for r in v["no_trace"][:6]) + (" ..." if len(v["no_trace"]) > 6 else ""))
     print("\nepoch of detections matching a logged event (±1 d) against their stated 1-sigma: "
           "n, median sigma, share within 1/2/3 sigma of the log (Gaussian 0.68/0.95/1.00), "
           "share with the log between the bracketing sets")
@@ -494,6 +563,7 @@ def main(argv=None) -> int:
     if args.json:
         args.json.write_text(json.dumps({"result": res, "curve": curve, "leave_one_out": loo,
                                          "calibration": cal, "epochs": epochs,
+                                         "logs_against_sets": audit,
                                          "iss": iss}, indent=1))
     return 0
 

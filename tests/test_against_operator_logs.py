@@ -240,3 +240,25 @@ def test_against_cryosat2_eccentricity_burn_of_2018_03_23(shared_data):
     assert near[0].start_us <= t <= near[0].end_us
     assert near[0].kind == "eccentricity_change"
     assert near[0].delta_v * 1e3 == pytest.approx(0.059, rel=0.25)
+
+
+def test_against_sentinel3a_inclination_burns_the_sets_net_change_is_the_logged_delta_v(
+        shared_data):
+    """Outside check of the element-change physics: the net change of Sentinel-3A's
+    sets across each of its 19 logged inclination burns, as one burn, is the logged
+    delta-v (measured 1.02-1.05 times it)."""
+    audit = bench.logs_against_sets(shared_data)["Sentinel-3A"]
+    ratios = [e["logged_mps"] / e["net_mps"] for e in audit["events"] if e["logged_mps"] > 1.5]
+    assert len(ratios) >= 19
+    assert all(0.95 <= r <= 1.10 for r in ratios), ratios
+
+
+def test_logged_burns_with_no_trace_in_the_sets(shared_data):
+    """Logged multi-m/s burns whose net change of the sets is under a tenth of it: Jason-2
+    in 2018-2019 (e.g. 2019-09-10, 3.3 m/s logged, 0.10 m/s in the sets) and Jason-1's
+    2011-09 campaign; none on CryoSat-2 or Sentinel-3A."""
+    audit = bench.logs_against_sets(shared_data)
+    no_trace = {n: {e["epoch"][:10] for e in v["no_trace"]} for n, v in audit.items()}
+    assert "2019-09-10" in no_trace["Jason-2"] and "2011-09-04" in no_trace["Jason-1"]
+    assert no_trace["CryoSat-2"] == set() and no_trace["Sentinel-3A"] == set()
+    assert 10 <= sum(len(v) for v in no_trace.values()) <= 25, no_trace

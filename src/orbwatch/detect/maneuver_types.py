@@ -17,8 +17,10 @@ import math
 import numpy as np
 from scipy.optimize import minimize
 
+from orbwatch.detect.maneuver_features import MU_KM3_S2
+
 __all__ = ["CONFIDENCE_BIAS", "CONFIDENCE_SLOPE", "CONFIDENCE_CAP_LOG", "classify", "confidence",
-           "log_ratio", "fit_confidence"]
+           "log_ratio", "fit_confidence", "impulse_delta_v"]
 
 #: calibrated confidence: a logistic in ``log(score / threshold)``, capped, fitted by
 #: log-loss (:func:`fit_confidence`) to the 562 detections of the benchmark at the
@@ -81,3 +83,20 @@ def fit_confidence(x, matched, cap: float = CONFIDENCE_CAP_LOG) -> tuple[float, 
     bias, slope = minimize(loss, [0.0, 1.0], method="Nelder-Mead",
                            options={"xatol": 1e-6, "fatol": 1e-9}).x
     return float(bias), float(slope)
+
+
+def impulse_delta_v(a_km: float, da_km: float, de: float, turn_rad: float) -> float:
+    """Delta-v (km/s) of the one impulsive burn on a near-circular orbit of semi-major axis
+    ``a_km`` that changes it by ``da_km``, moves the eccentricity vector by ``de`` and
+    turns the orbit normal by ``turn_rad``.  By Gauss's equations at argument of latitude
+    ``u`` a radial ``dr`` and along-track ``dt`` move the eccentricity vector by
+    ``(dr (sin u, -cos u) + 2 dt (cos u, sin u)) / v``, at right angles, so
+    ``|de|^2 v^2 = dr^2 + 4 dt^2``; ``da / (2a) = dt / v`` and the turn is ``dn / v``.
+    For several burns it is the delta-v of their net change made as one burn: burns that
+    cancel in part spend more, and two along-track burns half a revolution apart move
+    ``e`` for half the radial cost."""
+    a = float(a_km)
+    v = math.sqrt(MU_KM3_S2 / a)
+    along = abs(float(da_km)) / (2.0 * a)
+    radial_sq = max(0.0, float(de) ** 2 - 4.0 * along**2)
+    return v * math.sqrt(along**2 + radial_sq + float(turn_rad) ** 2)
