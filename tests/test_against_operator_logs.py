@@ -110,7 +110,7 @@ def test_confidence_is_calibrated(result):
 def test_confidence_constants_are_the_fit_and_hold_out_of_sample(shared_data):
     """The shipped logistic is the log-loss fit to today's detections (it drifts as the
     detector changes: refit it when this fails), and with each satellite scored by a fit
-    to the other nine the bins stay within 0.2 of their matched share (measured: 0.14)."""
+    to the other nine the bins stay within 0.2 of their matched share (measured: 0.18)."""
     cal = bench.calibration_check(shared_data)
     assert cal["refit"] == pytest.approx(cal["shipped"], abs=0.1)
     bins = [b for b in cal["held_out"] if b["n"] >= 30]

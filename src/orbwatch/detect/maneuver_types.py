@@ -28,8 +28,8 @@ __all__ = ["CONFIDENCE_BIAS", "CONFIDENCE_SLOPE", "CONFIDENCE_CAP_LOG", "classif
 #: was chosen among 1.5, 2.0 and 2.5 by the same loss (247.6, 246.6, 248.0).
 #: ``benchmarks/maneuvers.py`` refits it, shows how well the shipped values hold
 #: and the calibration with each satellite's detections held out of the fit.
-CONFIDENCE_BIAS = 0.61
-CONFIDENCE_SLOPE = 0.78
+CONFIDENCE_BIAS = 0.50
+CONFIDENCE_SLOPE = 0.82
 CONFIDENCE_CAP_LOG = 2.0
 
 

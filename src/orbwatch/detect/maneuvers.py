@@ -81,10 +81,6 @@ Method (same settings for every object; details in
   ``COMPONENT_Z`` times the object's typical value; otherwise it is a
   turn of the mean elements that moved nothing (Sentinel-3A: 8 such false
   alarms, none of its 19 real inclination burns).
-* Outside GEO a plane change whose inclination step takes the inclination back
-  to the object's own course after a gradual slide away from it, with no other
-  detection in the slide (:mod:`orbwatch.detect.maneuver_resets`: the element-set
-  processing's inclination drifting away and reset; TOPEX and Jason-1), is no burn.
 * Near GEO the epoch is the along-track phase kink
   (:mod:`orbwatch.detect.maneuver_phase`): the time where the mean longitude's
   drift rate changes, found by a robust piecewise fit over the sets around the
@@ -132,7 +128,6 @@ from orbwatch.detect.maneuver_features import (
 from orbwatch.detect.maneuver_kink_leo import KINK_Z, second_tier
 from orbwatch.detect.maneuver_onset import onset_epoch
 from orbwatch.detect.maneuver_phase import kink_epoch, kink_statistics, phase_series
-from orbwatch.detect.maneuver_resets import restores_drift
 from orbwatch.detect.maneuver_residuals import (
     along_z,
     cross_track_scores,
@@ -487,14 +482,7 @@ def detect_maneuvers(history, *, threshold: float = DEFAULT_THRESHOLD) -> list[M
                        int(h.epoch_us[0] + round(tk * 86_400e6)), single=True)
             out.append(_along_track(m, float(h.a_km[k]), da))
     if not h.geo:
-        # drag, and the processing's inclination put back after a slide (no burn; a
-        # slide holding another detection that turned the plane was made by burns)
-        out = sorted((m for m in out if not _within_drag(h, st, m)), key=lambda m: m.epoch_us)
-        turned = {m.epoch_us for m in out if m.dv_normal > 0.0}
-        for m in [m for m in out if m.kind == "plane_change"]:  # in time order
-            if restores_drift(h, _interval_of(h, m.start_us), turned - {m.epoch_us}):
-                out.remove(m)
-                turned.discard(m.epoch_us)  # a reset does not protect a later one
+        out = [m for m in out if not _within_drag(h, st, m)]
     return _merge(out)
 
 
