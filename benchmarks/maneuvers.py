@@ -54,7 +54,9 @@ from orbwatch.time import format_iso, us_from_datetime64
 __all__ = ["SATELLITES", "MERGE_DAYS", "OBSERVABLE_DAYS", "load_case", "evaluate", "scored",
            "unobservable_truth",
            "leave_one_out", "reliability", "iss_truth", "evaluate_iss",
-           "false_alarms_in_log_gaps", "case_detections", "main"]
+           "false_alarms_in_log_gaps", "case_detections", "recall_by_delta_v",
+           "delta_v_against_logs", "epoch_against_logs", "calibration_check",
+           "net_change_delta_v", "logs_against_sets", "main"]
 
 DAY_US = 86_400_000_000
 MERGE_DAYS = 1.0
@@ -298,11 +300,11 @@ def evaluate_iss(data: Path) -> dict:
 
 
 def _logged_delta_v(data: Path, name: str):
-    """(truth, delta-v per truth event in m/s) of an IDS log (an event's delta-v is the
-    sum of the magnitudes of the burns merged into it: a run of burns each within
-    ``MERGE_DAYS`` of the one before; a burn logged without a delta-v adds 0, so an
-    event of such burns only counts as below any split: two Jason-2 burns of
-    2019-10-03/04); None for logs without delta-v."""
+    """(truth, delta-v per truth event in m/s, start of each event's last burn) of an IDS
+    log (an event's delta-v is the sum of the magnitudes of the burns merged into it: a
+    run of burns each within ``MERGE_DAYS`` of the one before; a burn logged without a
+    delta-v adds 0, so an event of such burns only counts as below any split: two Jason-2
+    burns of 2019-10-03/04); None for logs without delta-v."""
     sets, truth = load_case(data, name)
     log = load_operator_log(Path(data) / "maneuvers" / "shorten_tle_benchmark" / "raw_manoeuvres"
                             / SATELLITES[name][0])
@@ -313,25 +315,29 @@ def _logged_delta_v(data: Path, name: str):
     # the runs merge_close_times merges (each burn within MERGE_DAYS of the one before)
     order, run = close_runs(starts, int(MERGE_DAYS * DAY_US))
     per_run = np.bincount(run, weights=np.nan_to_num(np.abs(dvs[order])))
-    return truth, per_run[run[np.searchsorted(starts[order], truth)]]
+    last = np.zeros(per_run.size, dtype=np.int64)
+    np.maximum.at(last, run, starts[order])
+    of_truth = run[np.searchsorted(starts[order], truth)]
+    return truth, per_run[of_truth], last[of_truth]
 
 
 def _logged_cases(data: Path):
-    """(name, truth, logged delta-v per event, detections, their epochs) of each
-    satellite whose log gives delta-v, at the default threshold."""
+    """(name, truth, logged delta-v per event, detections, their epochs, start of each
+    event's last burn) of each satellite whose log gives delta-v, at the default
+    threshold."""
     for name in SATELLITES:
         logged = _logged_delta_v(data, name)
         if logged is not None:
             found = case_detections(data, name, DEFAULT_THRESHOLD)
-            yield (name, *logged, found,
-                   np.array([m.epoch_us for m in found], dtype=np.int64))
+            yield (name, *logged[:2], found,
+                   np.array([m.epoch_us for m in found], dtype=np.int64), logged[2])
 
 
 def recall_by_delta_v(data: Path, split_mps: float = 0.01) -> dict:
     """Recall (+-1 day) of truth events with logged delta-v above / below ``split_mps``
     (IDS logs only; an event's delta-v is the sum over the burns merged into it)."""
     out = {}
-    for name, truth, ev, _, det in _logged_cases(data):
+    for name, truth, ev, _, det, _ in _logged_cases(data):
         hit = np.zeros(truth.size, dtype=bool)
         for _, j in match_times(det, truth, DAY_US):
             hit[j] = True
@@ -345,13 +351,30 @@ def recall_by_delta_v(data: Path, split_mps: float = 0.01) -> dict:
 #: one whose logged delta-v exceeds this many times the sets' net change has no trace
 TRACE_MIN_MPS = 0.1
 NO_TRACE_RATIO = 10.0
+#: the floor of the net-change measure: taken every this many days, at least this far
+#: from any logged burn
+QUIET_STEP_DAYS = 5.0
+QUIET_DAYS = 25.0
 
 
-def net_change_delta_v(h, t0_us: int, t1_us: int) -> float:
+def _log_starts(data: Path, name: str) -> np.ndarray:
+    """Start times (us) of every burn in a satellite's raw log."""
+    log = load_operator_log(Path(data) / "maneuvers" / "shorten_tle_benchmark" / "raw_manoeuvres"
+                            / SATELLITES[name][0])
+    return np.sort(us_from_datetime64(log.starts()))
+
+
+def net_change_delta_v(sets, h, t0_us: int, t1_us: int) -> float:
     """Delta-v (m/s) of the net change of the mean elements across a logged event from
-    ``t0_us`` to ``t1_us`` (:func:`impulse_delta_v`): lines through the sets 1-20 days
-    before and 3-20 days after it (the sets converge over days; drag, J2 and drift are
-    on both lines), differenced at the event's middle; NaN without 4 sets on a side."""
+    ``t0_us`` to ``t1_us`` (:func:`impulse_delta_v`; ``sets`` the prepared history,
+    ``h`` its arrays): fits to the sets 1-20 days before and 3-20 days after it (the
+    sets converge over days), differenced at the event's middle; NaN without 4 sets on
+    a side.  ``a``, ``i`` and the node are lines (drag, J2, drift); the eccentricity
+    vector is a fixed part plus a free part turning at the apsidal rate SGP4 gives the
+    sets (J2: degrees a day outside frozen orbits), so a burn's change of it is the
+    change of the two fitted parts at the middle.  Other logged burns inside the windows
+    (a campaign) are in the fits too: for such an event this is the net change of its
+    neighbourhood, not its own."""
     t = (h.epoch_us - t0_us) / DAY_US
     span = (t1_us - t0_us) / DAY_US
     before, after = (t >= -20) & (t <= -1), (t >= span + 3) & (t <= span + 20)
@@ -363,9 +386,18 @@ def net_change_delta_v(h, t0_us: int, t1_us: int) -> float:
         return float(np.polyval(np.polyfit(t[after], y[after], 1), mid)
                      - np.polyval(np.polyfit(t[before], y[before], 1), mid))
 
+    # the free eccentricity turns at the apsidal rate (rad/day) of the sets before
+    rate = float(np.median([sets[k].satrec().argpdot for k in np.flatnonzero(before)])) * 1440.0
+    z = h.ecc_vec[:, 0] + 1j * h.ecc_vec[:, 1]
+
+    def e_at_mid(sel):
+        basis = np.stack([np.ones(sel.sum()), np.exp(1j * rate * t[sel])], axis=1)
+        (fixed, free), *_ = np.linalg.lstsq(basis, z[sel], rcond=None)
+        return fixed + free * np.exp(1j * rate * mid)
+
     node = np.unwrap(h.raan_rad)
     turn = math.hypot(jump(h.inc_rad), math.sin(float(np.median(h.inc_rad[before]))) * jump(node))
-    de = math.hypot(jump(h.ecc_vec[:, 0]), jump(h.ecc_vec[:, 1]))
+    de = abs(e_at_mid(after) - e_at_mid(before))
     return 1e3 * impulse_delta_v(float(np.median(h.a_km[before])), jump(h.a_km), de, turn)
 
 
@@ -377,23 +409,28 @@ def logs_against_sets(data: Path) -> dict:
     outside check of the logs and of the element-change physics: Sentinel-3A's
     inclination burns come out at the logged delta-v."""
     out = {}
-    for name, truth, ev, _, det in _logged_cases(data):
+    for name, truth, ev, _, det, last in _logged_cases(data):
         sets, _ = load_case(data, name, observable_only=False)
-        h = history_arrays(prepare_history(sets))
-        log = load_operator_log(Path(data) / "maneuvers" / "shorten_tle_benchmark"
-                                / "raw_manoeuvres" / SATELLITES[name][0])
-        starts = np.sort(us_from_datetime64(log.starts()))
-        _, run = close_runs(starts, int(MERGE_DAYS * DAY_US))
+        sets = prepare_history(sets)
+        h = history_arrays(sets)
         hit = {j for _, j in match_times(det, truth, DAY_US)}
         rows = []
         for j in np.flatnonzero(ev >= TRACE_MIN_MPS):
-            last = int(starts[run == run[np.searchsorted(starts, truth[j])]][-1])
-            net = net_change_delta_v(h, int(truth[j]), last)
+            net = net_change_delta_v(sets, h, int(truth[j]), int(last[j]))
             if np.isfinite(net):
                 rows.append({"epoch": format_iso(int(truth[j]), 0), "logged_mps": float(ev[j]),
                              "net_mps": net, "found": j in hit})
         none = [r for r in rows if r["logged_mps"] > NO_TRACE_RATIO * r["net_mps"]]
+        # the floor: the same measure every QUIET_STEP_DAYS at least QUIET_DAYS from any
+        # logged burn (an event of no trace holds more than ten times its own noise)
+        starts = _log_starts(data, name)
+        quiet = [net_change_delta_v(sets, h, int(t), int(t)) for t in np.arange(
+            h.epoch_us[0], h.epoch_us[-1], QUIET_STEP_DAYS * DAY_US)
+            if np.min(np.abs(starts - t)) >= QUIET_DAYS * DAY_US]
+        quiet = np.array([q for q in quiet if np.isfinite(q)])
         out[name] = {"checked": len(rows), "no_trace": none,
+                     "quiet_median_mps": float(np.median(quiet)) if quiet.size else float("nan"),
+                     "quiet_n": int(quiet.size),
                      "found": sum(r["found"] for r in rows),
                      "found_no_trace": sum(r["found"] for r in none), "events": rows}
     return out
@@ -408,7 +445,7 @@ def delta_v_against_logs(data: Path, split_mps: float = 0.01) -> dict:
     delta-v: how many, the median ratio detected / logged, and the share within
     ``DV_AGREE`` of the log; the same for events of at least ``split_mps``."""
     out = {}
-    for name, truth, ev, found, det in _logged_cases(data):
+    for name, truth, ev, found, det, _ in _logged_cases(data):
         pairs = [(found[a].delta_v * 1e3, ev[b]) for a, b in match_times(det, truth, DAY_US)
                  if ev[b] > 0]
         ratio = np.array([d / e for d, e in pairs])
@@ -526,11 +563,12 @@ def main(argv=None) -> int:
         print(f"  {n:<13} {a['n']:>4}  {a['median_ratio']:.2f}  {a['agree']:.2f}   "
               f"{b['n']:>4}  {b['median_ratio']:.2f}  {b['agree']:.2f}")
     print(f"\nlogged events of {TRACE_MIN_MPS:g} m/s or more against the net change of the sets "
-          f"(as one burn): checked, found; with no trace (logged > {NO_TRACE_RATIO:g} x net), "
-          "found among them")
+          f"(as one burn): checked, found; median net change at quiet times (m/s); with no "
+          f"trace (logged > {NO_TRACE_RATIO:g} x net), found among them")
     audit = logs_against_sets(args.data)
     for n, v in audit.items():
-        print(f"  {n:<13} {v['checked']:>4} {v['found']:>4}   {len(v['no_trace']):>3} "
+        print(f"  {n:<13} {v['checked']:>4} {v['found']:>4}  {v['quiet_median_mps']:5.3f}  "
+              f"{len(v['no_trace']):>3} "
               f"{v['found_no_trace']:>3}  " + ", ".join(
                   f"{r['epoch'][:10]} {r['logged_mps']:.1f}/{r['net_mps']:.2f}"
                   for r in v["no_trace"][:6]) + (" ..." if len(v["no_trace"]) > 6 else ""))

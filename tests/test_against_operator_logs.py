@@ -256,9 +256,15 @@ def test_against_sentinel3a_inclination_burns_the_sets_net_change_is_the_logged_
 def test_logged_burns_with_no_trace_in_the_sets(shared_data):
     """Logged multi-m/s burns whose net change of the sets is under a tenth of it: Jason-2
     in 2018-2019 (e.g. 2019-09-10, 3.3 m/s logged, 0.10 m/s in the sets) and Jason-1's
-    2011-09 campaign; none on CryoSat-2 or Sentinel-3A."""
+    2011-09 campaign; none on Sentinel-3A, whose floor (the measure at quiet times) lets
+    the check call its events of 0.24 m/s or more.  The floor stays under 0.3 m/s on
+    every satellite; CryoSat-2's eccentricity vector turns 3 deg a day, and its floor was
+    0.84 m/s before the free eccentricity was fitted turning (now 0.065)."""
     audit = bench.logs_against_sets(shared_data)
     no_trace = {n: {e["epoch"][:10] for e in v["no_trace"]} for n, v in audit.items()}
     assert "2019-09-10" in no_trace["Jason-2"] and "2011-09-04" in no_trace["Jason-1"]
-    assert no_trace["CryoSat-2"] == set() and no_trace["Sentinel-3A"] == set()
+    assert no_trace["Sentinel-3A"] == set()
     assert 10 <= sum(len(v) for v in no_trace.values()) <= 25, no_trace
+    floors = {n: v["quiet_median_mps"] for n, v in audit.items()}
+    assert all(0.0 < f <= 0.3 for f in floors.values()), floors
+    assert floors["CryoSat-2"] <= 0.1 and audit["CryoSat-2"]["quiet_n"] >= 30, floors

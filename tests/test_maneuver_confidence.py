@@ -1,4 +1,5 @@
-"""The confidence logistic: its fit recovers known parameters, and its inverse."""
+"""What a detection states about itself: the confidence logistic (its fit recovers
+known parameters; its inverse) and the coverage of the stated epoch uncertainty."""
 
 from __future__ import annotations
 
@@ -34,3 +35,15 @@ def test_log_ratio_inverts_confidence_up_to_the_cap():
     assert log_ratio([confidence(1e6, 8.0)])[0] == pytest.approx(CONFIDENCE_CAP_LOG)
     # a larger score never lowers the confidence
     assert np.all(np.diff([confidence(s, 8.0) for s in np.geomspace(1.0, 1e4, 50)]) >= 0)
+
+
+def test_epoch_coverage_counts_sigmas_and_rejects_ragged_input():
+    from orbwatch.detect.maneuver_scoring import epoch_coverage
+
+    got = epoch_coverage([0.0, 150.0, 250.0, 350.0, 10.0], [100.0] * 4 + [float("nan")],
+                         [True, True, False, False, True])
+    assert got["n"] == 4  # the detection without a sigma is not scored
+    assert (got["within_1"], got["within_2"], got["within_3"]) == (0.25, 0.5, 0.75)
+    assert got["bracketed"] == 0.5
+    with pytest.raises(ValueError, match="one error, sigma and bracket flag"):
+        epoch_coverage([1.0, 2.0], [1.0], [True, True])

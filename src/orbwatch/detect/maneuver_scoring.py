@@ -67,7 +67,13 @@ def epoch_coverage(error_s, sigma_s, bracketed) -> dict:
     Shares within 1, 2 and 3 sigma (a Gaussian would give 0.68, 0.95, 0.997), the share
     bracketed and the median sigma (hours)."""
     err = np.asarray(error_s, dtype=float)
-    sig = np.maximum(np.asarray(sigma_s, dtype=float), 1.0)
+    sig = np.asarray(sigma_s, dtype=float)
+    inside = np.asarray(bracketed, dtype=bool)
+    if not err.shape == sig.shape == inside.shape:
+        raise ValueError(f"epoch_coverage needs one error, sigma and bracket flag per "
+                         f"detection; got {err.shape}, {sig.shape}, {inside.shape}")
+    ok = np.isfinite(err) & np.isfinite(sig)  # a detection without a sigma is not scored
+    err, sig, inside = err[ok], np.maximum(sig[ok], 1.0), inside[ok]
     if err.size == 0:
         return {"n": 0, "within_1": float("nan"), "within_2": float("nan"),
                 "within_3": float("nan"), "bracketed": float("nan"),
@@ -75,5 +81,5 @@ def epoch_coverage(error_s, sigma_s, bracketed) -> dict:
     r = err / sig
     return {"n": int(err.size), "within_1": float(np.mean(r <= 1.0)),
             "within_2": float(np.mean(r <= 2.0)), "within_3": float(np.mean(r <= 3.0)),
-            "bracketed": float(np.mean(np.asarray(bracketed, dtype=bool))),
+            "bracketed": float(np.mean(inside)),
             "median_sigma_h": float(np.median(sig) / 3600.0)}

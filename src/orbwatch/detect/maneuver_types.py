@@ -23,9 +23,10 @@ __all__ = ["CONFIDENCE_BIAS", "CONFIDENCE_SLOPE", "CONFIDENCE_CAP_LOG", "classif
            "log_ratio", "fit_confidence", "impulse_delta_v"]
 
 #: calibrated confidence: a logistic in ``log(score / threshold)``, capped, fitted by
-#: log-loss (:func:`fit_confidence`) to the 562 detections of the benchmark at the
+#: log-loss (:func:`fit_confidence`) to the 568 detections of the benchmark at the
 #: default threshold (+-1 day; session 7, after the 605 of the first fit).  The cap
-#: was chosen among 1.5, 2.0 and 2.5 by the same loss (247.6, 246.6, 248.0).
+#: was chosen among 1.5, 2.0 and 2.5 by the same loss (247.6, 246.6, 248.0, over the
+#: 562 detections of an intermediate state).
 #: ``benchmarks/maneuvers.py`` refits it, shows how well the shipped values hold
 #: and the calibration with each satellite's detections held out of the fit.
 CONFIDENCE_BIAS = 0.50
@@ -96,6 +97,8 @@ def impulse_delta_v(a_km: float, da_km: float, de: float, turn_rad: float) -> fl
     cancel in part spend more, and two along-track burns half a revolution apart move
     ``e`` for half the radial cost."""
     a = float(a_km)
+    if not all(math.isfinite(float(x)) for x in (a_km, da_km, de, turn_rad)) or a <= 0.0:
+        return float("nan")
     v = math.sqrt(MU_KM3_S2 / a)
     along = abs(float(da_km)) / (2.0 * a)
     radial_sq = max(0.0, float(de) ** 2 - 4.0 * along**2)
