@@ -20,7 +20,6 @@ from __future__ import annotations
 import argparse
 import functools
 import json
-import math
 import os
 import sys
 import time
@@ -30,13 +29,13 @@ from pathlib import Path
 import numpy as np
 
 from orbwatch.detect.maneuver_features import history_arrays, rolling_nanmedian
+from orbwatch.detect.maneuver_net import net_change_delta_v
 from orbwatch.detect.maneuver_scoring import close_runs, epoch_coverage
 from orbwatch.detect.maneuver_types import (
     CONFIDENCE_BIAS,
     CONFIDENCE_CAP_LOG,
     CONFIDENCE_SLOPE,
     fit_confidence,
-    impulse_delta_v,
     log_ratio,
 )
 from orbwatch.detect.maneuvers import (
@@ -56,7 +55,7 @@ __all__ = ["SATELLITES", "MERGE_DAYS", "OBSERVABLE_DAYS", "load_case", "evaluate
            "leave_one_out", "reliability", "iss_truth", "evaluate_iss",
            "false_alarms_in_log_gaps", "case_detections", "recall_by_delta_v",
            "delta_v_against_logs", "epoch_against_logs", "calibration_check",
-           "net_change_delta_v", "logs_against_sets", "main"]
+           "logs_against_sets", "main"]
 
 DAY_US = 86_400_000_000
 MERGE_DAYS = 1.0
@@ -362,43 +361,6 @@ def _log_starts(data: Path, name: str) -> np.ndarray:
     log = load_operator_log(Path(data) / "maneuvers" / "shorten_tle_benchmark" / "raw_manoeuvres"
                             / SATELLITES[name][0])
     return np.sort(us_from_datetime64(log.starts()))
-
-
-def net_change_delta_v(sets, h, t0_us: int, t1_us: int) -> float:
-    """Delta-v (m/s) of the net change of the mean elements across a logged event from
-    ``t0_us`` to ``t1_us`` (:func:`impulse_delta_v`; ``sets`` the prepared history,
-    ``h`` its arrays): fits to the sets 1-20 days before and 3-20 days after it (the
-    sets converge over days), differenced at the event's middle; NaN without 4 sets on
-    a side.  ``a``, ``i`` and the node are lines (drag, J2, drift); the eccentricity
-    vector is a fixed part plus a free part turning at the apsidal rate SGP4 gives the
-    sets (J2: degrees a day outside frozen orbits), so a burn's change of it is the
-    change of the two fitted parts at the middle.  Other logged burns inside the windows
-    (a campaign) are in the fits too: for such an event this is the net change of its
-    neighbourhood, not its own."""
-    t = (h.epoch_us - t0_us) / DAY_US
-    span = (t1_us - t0_us) / DAY_US
-    before, after = (t >= -20) & (t <= -1), (t >= span + 3) & (t <= span + 20)
-    if before.sum() < 4 or after.sum() < 4:
-        return float("nan")
-    mid = span / 2
-
-    def jump(y):
-        return float(np.polyval(np.polyfit(t[after], y[after], 1), mid)
-                     - np.polyval(np.polyfit(t[before], y[before], 1), mid))
-
-    # the free eccentricity turns at the apsidal rate (rad/day) of the sets before
-    rate = float(np.median([sets[k].satrec().argpdot for k in np.flatnonzero(before)])) * 1440.0
-    z = h.ecc_vec[:, 0] + 1j * h.ecc_vec[:, 1]
-
-    def e_at_mid(sel):
-        basis = np.stack([np.ones(sel.sum()), np.exp(1j * rate * t[sel])], axis=1)
-        (fixed, free), *_ = np.linalg.lstsq(basis, z[sel], rcond=None)
-        return fixed + free * np.exp(1j * rate * mid)
-
-    node = np.unwrap(h.raan_rad)
-    turn = math.hypot(jump(h.inc_rad), math.sin(float(np.median(h.inc_rad[before]))) * jump(node))
-    de = abs(e_at_mid(after) - e_at_mid(before))
-    return 1e3 * impulse_delta_v(float(np.median(h.a_km[before])), jump(h.a_km), de, turn)
 
 
 def logs_against_sets(data: Path) -> dict:
