@@ -50,7 +50,8 @@ from orbwatch.elements.maneuver_logs import load_operator_log
 from orbwatch.elements.readers import read_path
 from orbwatch.time import format_iso, us_from_datetime64
 
-__all__ = ["SATELLITES", "MERGE_DAYS", "OBSERVABLE_DAYS", "load_case", "evaluate", "scored",
+__all__ = ["SATELLITES", "MERGE_DAYS", "OBSERVABLE_DAYS", "operator_log", "load_case",
+           "evaluate", "scored",
            "unobservable_truth",
            "leave_one_out", "reliability", "iss_truth", "evaluate_iss",
            "false_alarms_in_log_gaps", "case_detections", "recall_by_delta_v",
@@ -102,12 +103,19 @@ def unobservable_truth(data: Path, name: str) -> np.ndarray:
     return np.setdiff1d(everything, observable)
 
 
+@functools.cache
+def operator_log(data: Path, name: str):
+    """The raw operator log of one benchmark satellite (read once)."""
+    return load_operator_log(Path(data) / "maneuvers" / "shorten_tle_benchmark" / "raw_manoeuvres"
+                             / SATELLITES[name][0])
+
+
 def load_case(data: Path, name: str, *, observable_only: bool = True):
     """(element sets, merged truth start times in us within the history span and, with
     ``observable_only``, with a set within ``OBSERVABLE_DAYS`` on either side)."""
-    root = Path(data) / "maneuvers" / "shorten_tle_benchmark"
-    sets = read_path(root / "processed_files" / f"{name}.tle").sets
-    log = load_operator_log(root / "raw_manoeuvres" / SATELLITES[name][0])
+    sets = read_path(Path(data) / "maneuvers" / "shorten_tle_benchmark" / "processed_files"
+                     / f"{name}.tle").sets
+    log = operator_log(data, name)
     truth = merge_close_times(us_from_datetime64(log.starts()), int(MERGE_DAYS * DAY_US))
     ep = np.sort(np.array([s.epoch_us for s in sets]))
     truth = truth[(truth >= ep.min()) & (truth <= ep.max())]
@@ -305,8 +313,7 @@ def _logged_delta_v(data: Path, name: str):
     delta-v adds 0, so an event of such burns only counts as below any split: two Jason-2
     burns of 2019-10-03/04); None for logs without delta-v."""
     sets, truth = load_case(data, name)
-    log = load_operator_log(Path(data) / "maneuvers" / "shorten_tle_benchmark" / "raw_manoeuvres"
-                            / SATELLITES[name][0])
+    log = operator_log(data, name)
     starts = us_from_datetime64(log.starts())
     dvs = np.array([np.nan if m.delta_v_mps is None else m.delta_v_mps for m in log.maneuvers])
     if np.all(np.isnan(dvs)) or truth.size == 0:
@@ -356,13 +363,6 @@ QUIET_STEP_DAYS = 5.0
 QUIET_DAYS = 25.0
 
 
-def _log_starts(data: Path, name: str) -> np.ndarray:
-    """Start times (us) of every burn in a satellite's raw log."""
-    log = load_operator_log(Path(data) / "maneuvers" / "shorten_tle_benchmark" / "raw_manoeuvres"
-                            / SATELLITES[name][0])
-    return np.sort(us_from_datetime64(log.starts()))
-
-
 def logs_against_sets(data: Path) -> dict:
     """Per IDS satellite: the logged events of at least ``TRACE_MIN_MPS`` whose net change
     of the sets can be measured, and those whose logged delta-v is more than
@@ -385,7 +385,7 @@ def logs_against_sets(data: Path) -> dict:
         none = [r for r in rows if r["logged_mps"] > NO_TRACE_RATIO * r["net_mps"]]
         # the floor: the same measure every QUIET_STEP_DAYS at least QUIET_DAYS from any
         # logged burn (an event of no trace holds more than ten times its own noise)
-        starts = _log_starts(data, name)
+        starts = us_from_datetime64(operator_log(data, name).starts())
         quiet = [net_change_delta_v(sets, h, int(t), int(t)) for t in np.arange(
             h.epoch_us[0], h.epoch_us[-1], QUIET_STEP_DAYS * DAY_US)
             if np.min(np.abs(starts - t)) >= QUIET_DAYS * DAY_US]
@@ -499,16 +499,17 @@ def main(argv=None) -> int:
     print("\nconfidence calibration (default threshold, all satellites): bin, detections, "
           "mean confidence, fraction matching truth ±1 d")
     cal = calibration_check(args.data)
-    for b in reliability(res["confidence"]):
-        print(f"  [{b['bin'][0]:.2f}, {b['bin'][1]:.2f})  {b['n']:>4}  {b['mean_confidence']:.2f}  "
-              f"{b['matched']:.2f}")
+    def _bins(rows):
+        for b in rows:
+            print(f"  [{b['bin'][0]:.2f}, {b['bin'][1]:.2f})  {b['n']:>4}  "
+                  f"{b['mean_confidence']:.2f}  {b['matched']:.2f}")
+
+    _bins(reliability(res["confidence"]))
     print(f"  logistic in min(log(score/threshold), {cal['cap']:g}): shipped bias "
           f"{cal['shipped'][0]:.2f} slope {cal['shipped'][1]:.2f}, refitted here "
           f"{cal['refit'][0]:.2f} {cal['refit'][1]:.2f}; each satellite scored by a fit to "
           "the other nine:")
-    for b in cal["held_out"]:
-        print(f"  [{b['bin'][0]:.2f}, {b['bin'][1]:.2f})  {b['n']:>4}  {b['mean_confidence']:.2f}  "
-              f"{b['matched']:.2f}")
+    _bins(cal["held_out"])
     full = evaluate(args.data, observable_only=False)["pooled"]
     print("\nwith unobservable truth counted too (no set within "
           f"{OBSERVABLE_DAYS:g} d on a side): " + ", ".join(

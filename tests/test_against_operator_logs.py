@@ -10,8 +10,6 @@ values measured with the default threshold (same for every satellite) minus
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pytest
 
@@ -71,12 +69,10 @@ EAST_WEST_SHARE = {"Fengyun-2D": 1.0, "Fengyun-2E": 0.98, "Fengyun-2F": 0.95, "F
 
 def _typed(shared_data, name):
     """(logged kind, detected kind) of every detection matching a logged burn."""
-    from orbwatch.elements.maneuver_logs import load_operator_log
     from orbwatch.time import us_from_datetime64
 
     sets, truth = bench.load_case(shared_data, name)
-    log = load_operator_log(Path(shared_data) / "maneuvers" / "shorten_tle_benchmark"
-                            / "raw_manoeuvres" / bench.SATELLITES[name][0])
+    log = bench.operator_log(shared_data, name)
     starts = us_from_datetime64(log.starts())
     found = detect_maneuvers(sets)
     det = np.array([m.epoch_us for m in found], dtype=np.int64)

@@ -55,9 +55,11 @@ def net_change_delta_v(sets, h, t0_us: int, t1_us: int) -> float:
         return float("nan")
     mid = span / 2
 
+    def at_mid(sel, y):  # the line through y[sel], at the span's middle (y may be complex)
+        return np.polyval(np.polyfit(t[sel], y[sel], 1), mid)
+
     def jump(y):
-        return float(np.polyval(np.polyfit(t[after], y[after], 1), mid)
-                     - np.polyval(np.polyfit(t[before], y[before], 1), mid))
+        return float(at_mid(after, y) - at_mid(before, y))
 
     # the free eccentricity turns at the apsidal rate (rad/day) of the sets before
     recs = [sets[k].satrec() for k in np.flatnonzero(before)]
@@ -68,8 +70,7 @@ def net_change_delta_v(sets, h, t0_us: int, t1_us: int) -> float:
         # a turn of less than TURN_RAD across the windows is a line there, and the two
         # parts are not separable (near the critical inclination the rate is ~0)
         if abs(rate) * (t[after][-1] - t[before][0]) < TURN_RAD:
-            return complex(np.polyval(np.polyfit(t[sel], z[sel].real, 1), mid),
-                           np.polyval(np.polyfit(t[sel], z[sel].imag, 1), mid))
+            return at_mid(sel, z)
         basis = np.stack([np.ones(sel.sum()), np.exp(1j * rate * t[sel])], axis=1)
         (fixed, free), *_ = np.linalg.lstsq(basis, z[sel], rcond=None)
         return fixed + free * np.exp(1j * rate * mid)
