@@ -7,7 +7,9 @@ late by 1 day / 8 h).  Burns closer than ``MERGE_DAYS`` (1 day, about the TLE
 cadence) are merged into one event at the first burn's start.  Only truth
 inside the span of the TLE history (first to last epoch) and *observable* is
 scored: a set within ``OBSERVABLE_DAYS`` before and after it (TOPEX has years
-without a single set; nothing can date a burn there).  The excluded events
+without a single set; nothing can date a burn there), and not *orbit-neutral*:
+burns that cancel, at one argument of latitude, leave the orbit as it was
+(:func:`neutral_truth`; Jason-2's cross-track pairs of 2018-2019).  The excluded events
 are counted and the pooled scores with them are printed too.  A detection
 that matches such an excluded burn (and no scored one) is neither true nor
 false: it is left out of the detections and counted as *ignored* (:func:`scored`).
@@ -30,7 +32,7 @@ import numpy as np
 
 from orbwatch.detect.maneuver_features import history_arrays, rolling_nanmedian
 from orbwatch.detect.maneuver_net import net_change_delta_v
-from orbwatch.detect.maneuver_scoring import close_runs, epoch_coverage
+from orbwatch.detect.maneuver_scoring import close_runs, epoch_coverage, reliability, scored
 from orbwatch.detect.maneuver_types import (
     CONFIDENCE_BIAS,
     CONFIDENCE_CAP_LOG,
@@ -46,13 +48,13 @@ from orbwatch.detect.maneuvers import (
     prepare_history,
     score_matches,
 )
-from orbwatch.elements.maneuver_logs import load_operator_log
+from orbwatch.elements.maneuver_logs import load_operator_log, orbit_neutral
 from orbwatch.elements.readers import read_path
 from orbwatch.time import format_iso, us_from_datetime64
 
 __all__ = ["SATELLITES", "MERGE_DAYS", "OBSERVABLE_DAYS", "operator_log", "load_case",
            "evaluate", "scored",
-           "unobservable_truth",
+           "unobservable_truth", "neutral_entries", "neutral_truth",
            "leave_one_out", "reliability", "iss_truth", "evaluate_iss",
            "false_alarms_in_log_gaps", "case_detections", "recall_by_delta_v",
            "delta_v_against_logs", "epoch_against_logs", "calibration_check",
@@ -78,23 +80,6 @@ def default_data() -> Path:
     return Path(env) if env else Path(__file__).resolve().parents[2] / "shared" / "data"
 
 
-def scored(det_us: np.ndarray, truth: np.ndarray, unobservable: np.ndarray,
-           tol_us: int) -> np.ndarray:
-    """Which detections are scored: all but those that match (within ``tol_us``, one to
-    one, after the matching against ``truth``) a logged burn the benchmark left out as
-    unobservable.  Such a burn is neither a miss nor, where it was found, a false
-    alarm: Fengyun-4A's burn of 2021-10-18 08:16 UTC (16:16 CST in the log), with the
-    next set 3.6 days later, is placed by its phase kink 67 minutes before the log."""
-    keep = np.ones(det_us.size, dtype=bool)
-    if unobservable.size == 0 or det_us.size == 0:
-        return keep
-    hit = {a for a, _ in match_times(det_us, truth, tol_us)}
-    rest = np.array([i for i in range(det_us.size) if i not in hit], dtype=int)
-    for a, _ in match_times(det_us[rest], unobservable, tol_us):
-        keep[rest[a]] = False
-    return keep
-
-
 @functools.cache
 def unobservable_truth(data: Path, name: str) -> np.ndarray:
     """The logged burns (merged, within the history) that ``load_case`` leaves out."""
@@ -112,7 +97,8 @@ def operator_log(data: Path, name: str):
 
 def load_case(data: Path, name: str, *, observable_only: bool = True):
     """(element sets, merged truth start times in us within the history span and, with
-    ``observable_only``, with a set within ``OBSERVABLE_DAYS`` on either side)."""
+    ``observable_only``, with a set within ``OBSERVABLE_DAYS`` on either side and not
+    orbit-neutral, :func:`neutral_truth`)."""
     sets = read_path(Path(data) / "maneuvers" / "shorten_tle_benchmark" / "processed_files"
                      / f"{name}.tle").sets
     log = operator_log(data, name)
@@ -125,7 +111,35 @@ def load_case(data: Path, name: str, *, observable_only: bool = True):
         after = ep[np.minimum(k, ep.size - 1)] - truth
         reach = int(OBSERVABLE_DAYS * DAY_US)
         truth = truth[(before <= reach) & (after <= reach)]
+        truth = np.setdiff1d(truth, neutral_truth(data, name))
     return sets, truth
+
+
+@functools.cache
+def neutral_entries(data: Path, name: str) -> np.ndarray:
+    """Per entry of the operator log (in its order): whether it leaves the orbit as it
+    was (:func:`~orbwatch.elements.maneuver_logs.orbit_neutral`, the period from the
+    set nearest in time)."""
+    sets = read_path(Path(data) / "maneuvers" / "shorten_tle_benchmark" / "processed_files"
+                     / f"{name}.tle").sets
+    ep = np.array([s.epoch_us for s in sets], dtype=np.int64)
+    period = np.array([86_400.0 / s.mean_motion for s in sets])
+    log = operator_log(data, name)
+    return np.array([orbit_neutral(m, float(period[np.argmin(np.abs(ep - t))])) for m, t in
+                     zip(log.maneuvers, us_from_datetime64(log.starts()), strict=True)],
+                    dtype=bool)
+
+
+@functools.cache
+def neutral_truth(data: Path, name: str) -> np.ndarray:
+    """The merged logged events (start times, us) every entry of which is orbit-neutral
+    (:func:`neutral_entries`): burns that cancel where no element set can see them."""
+    starts = us_from_datetime64(operator_log(data, name).starts())
+    order, run = close_runs(starts, int(MERGE_DAYS * DAY_US))
+    every = np.ones(run.size and run[-1] + 1, dtype=bool)
+    np.logical_and.at(every, run, neutral_entries(data, name)[order])
+    first = np.concatenate([[True], np.diff(run) > 0]) if run.size else run.astype(bool)
+    return starts[order][first][every]
 
 
 @functools.cache
@@ -169,19 +183,6 @@ def evaluate(data: Path, names=None, threshold: float = DEFAULT_THRESHOLD, *,
         if members:
             pooled[group] = {tol: _pooled([per[n][tol] for n in members]) for tol in TOLERANCES}
     return {"threshold": threshold, "satellites": per, "pooled": pooled, "confidence": conf}
-
-
-def reliability(conf, edges=(0.0, 0.5, 0.7, 0.8, 0.9, 0.95, 1.0001)) -> list[dict]:
-    """Per confidence bin: detections, mean confidence, fraction matching truth (+-1 d)."""
-    c = np.array([x for x, _ in conf], dtype=float)
-    ok = np.array([y for _, y in conf], dtype=bool)
-    out = []
-    for lo, hi in zip(edges[:-1], edges[1:], strict=True):
-        sel = (c >= lo) & (c < hi)
-        if sel.any():
-            out.append({"bin": (lo, min(hi, 1.0)), "n": int(sel.sum()),
-                        "mean_confidence": float(c[sel].mean()), "matched": float(ok[sel].mean())})
-    return out
 
 
 def epoch_against_logs(data: Path, names=None) -> dict:
@@ -309,13 +310,18 @@ def evaluate_iss(data: Path) -> dict:
 def _logged_delta_v(data: Path, name: str):
     """(truth, delta-v per truth event in m/s, start of each event's last burn) of an IDS
     log (an event's delta-v is the sum of the magnitudes of the burns merged into it: a
-    run of burns each within ``MERGE_DAYS`` of the one before; a burn logged without a
-    delta-v adds 0, so an event of such burns only counts as below any split: two Jason-2
-    burns of 2019-10-03/04); None for logs without delta-v."""
+    run of burns each within ``MERGE_DAYS`` of the one before; an orbit-neutral entry,
+    :func:`neutral_entries`, adds the magnitude of its burns' vector sum; a burn logged
+    without a delta-v adds 0, so an event of such burns only counts as below any split:
+    two Jason-2 burns of 2019-10-03/04); None for logs without delta-v."""
     sets, truth = load_case(data, name)
     log = operator_log(data, name)
     starts = us_from_datetime64(log.starts())
-    dvs = np.array([np.nan if m.delta_v_mps is None else m.delta_v_mps for m in log.maneuvers])
+    # an orbit-neutral entry adds what it nets to (its burns cancel: about 0)
+    dvs = np.array([np.nan if m.delta_v_mps is None else
+                    float(np.linalg.norm(np.sum([b.dv_mps for b in m.burns], axis=0))) if neutral
+                    else m.delta_v_mps
+                    for m, neutral in zip(log.maneuvers, neutral_entries(data, name), strict=True)])
     if np.all(np.isnan(dvs)) or truth.size == 0:
         return None
     # the runs merge_close_times merges (each burn within MERGE_DAYS of the one before)
@@ -478,8 +484,11 @@ def main(argv=None) -> int:
         print(_row(n, s) + f"  {s['1d']['ignored']:>10}")
     for g, s in res["pooled"].items():
         print(_row(f"[{g}]", s) + f"  {s['1d']['ignored']:>10}")
+    neutral = {n: neutral_truth(args.data, n).size for n in SATELLITES}
     print("(ignored: detections of logged burns left out as unobservable, no set within "
-          f"{OBSERVABLE_DAYS:g} d on a side; neither true nor false)")
+          f"{OBSERVABLE_DAYS:g} d on a side or orbit-neutral (burns that cancel: "
+          + ", ".join(f"{n} {k}" for n, k in neutral.items() if k)
+          + "); neither true nor false)")
     print(f"\n({time.perf_counter() - t0:.1f} s)\n\nprecision/recall over threshold (pooled, ±1 day)")
     print(f"{'thr':>6} {'LEO P':>6} {'LEO R':>6} {'LEO F1':>6} {'GEO P':>6} {'GEO R':>6} {'GEO F1':>6}"
           f" {'ALL F1':>6}")
@@ -512,7 +521,7 @@ def main(argv=None) -> int:
     _bins(cal["held_out"])
     full = evaluate(args.data, observable_only=False)["pooled"]
     print("\nwith unobservable truth counted too (no set within "
-          f"{OBSERVABLE_DAYS:g} d on a side): " + ", ".join(
+          f"{OBSERVABLE_DAYS:g} d on a side, orbit-neutral): " + ", ".join(
               f"{g} {full[g]['1d']['truth'] - res['pooled'][g]['1d']['truth']} more events, "
               f"F1 ±1 d {full[g]['1d']['f1']:.2f}" for g in full))
     print("\nrecall (±1 d) by logged delta-v (IDS logs): found/total")

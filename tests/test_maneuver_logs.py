@@ -145,17 +145,28 @@ def test_ids_times_delta_v_and_codes(shared_data):
 
     jason1 = load_operator_log(_bench(shared_data, "raw_manoeuvres", "ja1man.txt"))
     assert jason1.maneuvers[0].delta_v_mps == pytest.approx(2 * 0.01864)  # two burns
+    # "2001 345 13 08 39.789 04.518 0 0.01864 0 ...": median time (TAI), duration, Q S W
+    one, two = jason1.maneuvers[0].burns
+    assert one.time == _t("2001-12-11T13:08:07.789") and one.duration_s == 4.518
+    assert one.dv_mps == (0.0, 0.01864, 0.0) and one.frame == "RSW"
+    assert two.time == _t("2001-12-11T15:56:26.867")
+    assert cryo.maneuvers[0].burns[0].dv_mps == pytest.approx(
+        (-7.5198384e-05, 5.4942759419504e-03, 6.5731134e-05))
     jason2 = load_operator_log(_bench(shared_data, "raw_manoeuvres", "ja2man.txt"))
     assert sum(m.delta_v_mps is None for m in jason2.maneuvers) == 2  # "007 0": no burns given
 
     topex = load_operator_log(_bench(shared_data, "raw_manoeuvres", "topman.txt"))
-    assert all(m.start == m.end and m.delta_v_mps is None for m in topex.maneuvers)
+    assert all(m.start == m.end and m.delta_v_mps is None and m.burns == ()
+               for m in topex.maneuvers)
     assert topex.maneuvers[0].start == _t("1992-08-17T18:21:33")  # TAI-UTC 27 s
 
     spot2 = load_operator_log(_bench(shared_data, "raw_manoeuvres", "sp2man.txt"))
     assert spot2.norad == 20436 and {m.kind for m in spot2.maneuvers} == {"MCC", "MCO"}
     # parameter type 004 (1992-1997) is not in the IDS readme: delta-v left None
     assert sum(m.delta_v_mps is None for m in spot2.maneuvers) == 28
+    early = next(m for m in spot2.maneuvers if m.delta_v_mps is None and m.burns)
+    assert all(b.dv_mps is None and b.frame is None for b in early.burns)
+    assert spot2.maneuvers[-1].burns[0].frame == "TRL"
     assert max(m.delta_v_mps or 0 for m in spot2.maneuvers) == pytest.approx(10.0639, abs=1e-4)
 
     hy2c = load_operator_log(_bench(shared_data, "raw_manoeuvres", "h2cman.txt"))
@@ -208,6 +219,8 @@ def test_ids_bad_lines_name_line_and_field(tmp_path):
         "CRYO2 2010 105 17 47 2010 105 17 48     006 2 2010 105 17 47 34.0 1 2 3\n":
             ("number of burns (column 45)", "8"),
         "CRYO2 2010 105 17 47 2010 105 17 48     006 x\n": ("number of burns (column 45)", "x"),
+        "CRYO2 2010 105 17 47 2010 105 17 48     006 1 2010 400 17 47 34.0" + " 1" * 10 + "\n":
+            ("burn median time", "2010 400 17 47 34"),
     }
     for i, (line, (field, found)) in enumerate(cases.items()):
         bad = tmp_path / f"bad{i}.txt"

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["close_runs", "merge_close_times", "match_times", "score_matches",
-           "epoch_coverage"]
+__all__ = ["close_runs", "merge_close_times", "match_times", "score_matches", "scored",
+           "reliability", "epoch_coverage"]
 
 
 def close_runs(times_us, within_us: int) -> tuple[np.ndarray, np.ndarray]:
@@ -83,3 +83,35 @@ def epoch_coverage(error_s, sigma_s, bracketed) -> dict:
             "within_2": float(np.mean(r <= 2.0)), "within_3": float(np.mean(r <= 3.0)),
             "bracketed": float(np.mean(inside)),
             "median_sigma_h": float(np.median(sig) / 3600.0)}
+
+
+def scored(det_us: np.ndarray, truth: np.ndarray, unobservable: np.ndarray,
+           tol_us: int) -> np.ndarray:
+    """Which detections are scored: all but those that match (within ``tol_us``, one to
+    one, after the matching against ``truth``) a true burn left out of the scored truth
+    as ``unobservable`` (times, us).  Such a burn is neither a miss nor, where it was
+    found, a false alarm: Fengyun-4A's burn of 2021-10-18 08:16 UTC (16:16 CST in the
+    log), with the next set 3.6 days later, is placed by its phase kink 67 minutes
+    before the log (``benchmarks/maneuvers.py``)."""
+    keep = np.ones(det_us.size, dtype=bool)
+    if unobservable.size == 0 or det_us.size == 0:
+        return keep
+    hit = {a for a, _ in match_times(det_us, truth, tol_us)}
+    rest = np.array([i for i in range(det_us.size) if i not in hit], dtype=int)
+    for a, _ in match_times(det_us[rest], unobservable, tol_us):
+        keep[rest[a]] = False
+    return keep
+
+
+def reliability(conf, edges=(0.0, 0.5, 0.7, 0.8, 0.9, 0.95, 1.0001)) -> list[dict]:
+    """Per confidence bin: detections, mean confidence, fraction matching truth, from
+    ``conf``, (confidence, matched) per detection."""
+    c = np.array([x for x, _ in conf], dtype=float)
+    ok = np.array([y for _, y in conf], dtype=bool)
+    out = []
+    for lo, hi in zip(edges[:-1], edges[1:], strict=True):
+        sel = (c >= lo) & (c < hi)
+        if sel.any():
+            out.append({"bin": (lo, min(hi, 1.0)), "n": int(sel.sum()),
+                        "mean_confidence": float(c[sel].mean()), "matched": float(ok[sel].mean())})
+    return out

@@ -33,6 +33,7 @@ import yaml
 from orbwatch.errors import FieldValueError, FormatNotRecognizedError
 
 __all__ = [
+    "Burn",
     "TruthManeuver",
     "ManeuverLog",
     "OrbitRaiseLabel",
@@ -40,9 +41,25 @@ __all__ = [
     "COSPAR_TO_NORAD",
     "load_shorten_yaml",
     "load_operator_log",
+    "orbit_neutral",
+    "NEUTRAL_SHARE",
     "load_starlink_orbit_raise",
     "tai_minus_utc",
 ]
+
+
+@dataclass(frozen=True, slots=True)
+class Burn:
+    """One thruster firing of a logged manoeuvre: its median ``time``
+    (``datetime64[us]`` UTC), ``duration_s`` and, where the format states it in m/s,
+    ``dv_mps``, the delta-v vector in the log's frame ``frame``: ``"RSW"`` (radial,
+    along-track, cross-track: IDS types 006 and 007, Jason's Q, S, W) or ``"TRL"``
+    (IDS type 005, SPOT's T, R, L as the readme names them)."""
+
+    time: np.datetime64
+    duration_s: float
+    dv_mps: tuple[float, float, float] | None = None
+    frame: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,7 +68,8 @@ class TruthManeuver:
 
     ``kind`` is the operator's label as given (IDS ``MCC`` routine / ``MCO``
     inclination for SPOT, ``GEO-EW-STATION-KEEPING`` ...), ``delta_v_mps`` the
-    summed magnitude of the burns' delta-v when the format states it in m/s.
+    summed magnitude of the burns' delta-v when the format states it in m/s,
+    ``burns`` the firings one by one where the format lists them (IDS).
     """
 
     start: np.datetime64
@@ -59,6 +77,7 @@ class TruthManeuver:
     kind: str | None = None
     delta_v_mps: float | None = None
     source: str = ""
+    burns: tuple[Burn, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -180,11 +199,11 @@ def load_shorten_yaml(path: str | Path) -> ManeuverLog:
 
 # --- raw operator logs -----------------------------------------------------------
 
-#: IDS parameter types whose DV columns are documented as m/s (IDS man.readme:
-#: 005 SPOT T,R,L; 006 ENVISAT/CRYOSAT-2/Sentinel radial, along, cross; 007
-#: Jason Q,S,W).  Other types (SPOT-2's early ``004``) are undocumented: their
-#: delta-v is left None.
-_IDS_DV_TYPES = {"005", "006", "007"}
+#: IDS parameter types whose DV columns are documented as m/s, with their frame (IDS
+#: man.readme: 005 SPOT T,R,L; 006 ENVISAT/CRYOSAT-2/Sentinel radial, along, cross; 007
+#: Jason Q,S,W, the CNES local orbital frame: radial, along-track, orbit normal).
+#: Other types (SPOT-2's early ``004``) are undocumented: their delta-v is left None.
+_IDS_DV_FRAMES = {"005": "TRL", "006": "RSW", "007": "RSW"}
 _BURN_TOKENS = 15  # yyyy ddd hh mm ss.sss, duration, DV x3, acc x3, delta acc x3
 
 
@@ -204,6 +223,27 @@ def _ids_time(line: str, a: int, path, lineno: int, what: str, tai: bool) -> dat
             expected="year, day of year (1-365/366), hour, minute: yyyy ddd hh mm", found=text,
             text=line.rstrip(), template="SSSSS yyyy ddd hh mm yyyy ddd hh mm TTT PPP N") from None
     return t - timedelta(seconds=tai_minus_utc(t)) if tai else t
+
+
+def _ids_burn(rec: list[float], frame: str | None, path, lineno: int, line: str,
+              tai: bool) -> Burn:
+    """One burn record: ``yyyy ddd hh mm ss.sss``, duration, DV x3, then six numbers."""
+    try:
+        year, doy, hour, minute = (int(x) for x in rec[:4])
+        if rec[:4] != [year, doy, hour, minute] or not 1 <= doy <= 366 or hour > 23 \
+                or minute > 59 or not 0 <= rec[4] < 61:
+            raise ValueError
+        t = datetime(year, 1, 1) + timedelta(days=doy - 1, hours=hour, minutes=minute,
+                                             seconds=rec[4])
+    except ValueError:
+        raise FieldValueError(
+            "bad burn time", path=path, line=lineno, field="burn median time",
+            expected="yyyy ddd hh mm ss.sss", found=" ".join(f"{x:g}" for x in rec[:5]),
+            text=line.rstrip()[:120]) from None
+    if tai:
+        t -= timedelta(seconds=tai_minus_utc(t))
+    dv = (rec[6], rec[7], rec[8]) if frame else None
+    return Burn(_us(t), rec[5], dv, frame)
 
 
 def _ids_line(line: str, path, lineno: int, tai: bool) -> tuple[str, TruthManeuver]:
@@ -230,10 +270,12 @@ def _ids_line(line: str, path, lineno: int, tai: bool) -> tuple[str, TruthManeuv
                 "burn count does not match the burn records", path=path, line=lineno,
                 field="number of burns (column 45)", expected=f"{nburns * _BURN_TOKENS} numbers "
                 f"for {nburns} burns", found=str(len(burns)), text=line.rstrip()[:120])
-        if nburns and ptype in _IDS_DV_TYPES:
-            dv = sum(math.sqrt(burns[k + 6] ** 2 + burns[k + 7] ** 2 + burns[k + 8] ** 2)
-                     for k in range(0, len(burns), _BURN_TOKENS))
-    m = TruthManeuver(_us(start), _us(end), kind, dv, "ids-doris")
+        frame = _IDS_DV_FRAMES.get(ptype)
+        fired = tuple(_ids_burn(burns[k:k + _BURN_TOKENS], frame, path, lineno, line, tai)
+                      for k in range(0, len(burns), _BURN_TOKENS))
+        if nburns and frame:
+            dv = sum(math.hypot(*b.dv_mps) for b in fired)
+    m = TruthManeuver(_us(start), _us(end), kind, dv, "ids-doris", fired if ptype else ())
     return code, m
 
 
@@ -305,6 +347,42 @@ def load_operator_log(path: str | Path, *, ids_time_scale: str = "TAI") -> Maneu
     (code,) = codes
     norad, name = (COSPAR_TO_NORAD if fengyun else SATELLITE_CODES).get(code, (None, code))
     return _sorted_log(norad, name, maneuvers, code)
+
+
+#: burns leave the orbit as it was where what remains of them (see :func:`orbit_neutral`)
+#: is below this share of their summed magnitude, and each has an along-track part below
+#: this share of its own magnitude
+NEUTRAL_SHARE = 0.05
+
+
+def orbit_neutral(m: TruthManeuver, period_s: float) -> bool:
+    """Whether a logged manoeuvre leaves the orbit as it was: burns in the RSW frame with
+    no along-track part whose radial and cross-track impulses, each turned by the
+    argument of latitude it was fired at (``2 pi`` per orbital period ``period_s``),
+    cancel: what remains is below ``NEUTRAL_SHARE`` of their summed magnitude.
+
+    Radial and cross-track burns do not change the orbit's energy, so the period stays;
+    their effect on the eccentricity vector and on the orbit's plane turns with the
+    argument of latitude where they are fired.  Two opposite burns a whole number of
+    revolutions apart thus cancel; fired 0.01 revolution off, ``2 sin(0.01 pi)`` = 6 % of
+    one burn remains.  Jason-2 flew 35 such cross-track pairs of 0.3-3.2 m/s per burn in
+    2018 and in its last weeks (2019-09/10), 2 or 3 revolutions apart: the log holds
+    metres per second, the orbit was unchanged, and no element set can show them.  A
+    pair half a revolution apart turns the plane twice (Jason-1, 2010-07), and an
+    along-track pair is a phasing manoeuvre (the satellite drifts while its period is
+    changed): neither is neutral.
+    """
+    burns = m.burns
+    if len(burns) < 2 or any(b.frame != "RSW" or b.dv_mps is None for b in burns):
+        return False
+    dv = np.array([b.dv_mps for b in burns], dtype=float)
+    size = np.linalg.norm(dv, axis=1)
+    if size.sum() <= 0.0 or np.any(np.abs(dv[:, 1]) > NEUTRAL_SHARE * size):
+        return False
+    t = np.array([b.time for b in burns], dtype="datetime64[us]").astype(np.int64) / 1e6
+    turn = np.exp(2j * np.pi * (t - t[0]) / period_s)
+    remains = math.hypot(abs(np.sum(dv[:, 0] * turn)), abs(np.sum(dv[:, 2] * turn)))
+    return remains <= NEUTRAL_SHARE * float(size.sum())
 
 
 # --- Starlink orbit-raise labels ------------------------------------------------------
