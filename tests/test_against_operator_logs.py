@@ -22,19 +22,19 @@ bench = load_benchmark("maneuvers")
 #: the LEO pair-median residual score, single-interval steps, onset placement, leap seconds
 #: and the plane-turn check; GEO after the per-object quiet-tail threshold (tail_factor)
 MEASURED = {
-    "CryoSat-2": (0.89, 0.82),  # LEO
-    "Jason-1": (0.48, 0.33),  # LEO
-    "Jason-2": (0.81, 0.69),  # LEO (campaign runs; its 18 orbit-neutral events left out)
-    "TOPEX": (0.33, 0.14),  # LEO
+    "CryoSat-2": (0.91, 0.84),  # LEO
+    "Jason-1": (0.54, 0.35),  # LEO (slow sets: kinks confirmed by a over two weeks)
+    "Jason-2": (0.86, 0.69),  # LEO (campaign runs; its 18 orbit-neutral events left out)
+    "TOPEX": (0.36, 0.16),  # LEO
     "Sentinel-3A": (0.93, 0.93),  # LEO
-    "Sentinel-6A": (0.70, 0.35),  # LEO (11 events: one miss moves F1 by ~0.1)
+    "Sentinel-6A": (0.82, 0.64),  # LEO (11 events: one miss moves F1 by ~0.1)
     "Fengyun-2D": (0.92, 0.82),  # GEO (detections of unobservable burns ignored)
     "Fengyun-2E": (0.88, 0.80),  # GEO
     "Fengyun-2F": (0.90, 0.81),  # GEO (a plane campaign at its first interval)
     "Fengyun-4A": (0.78, 0.70),  # GEO
 }
 #: pooled F1 (+-1 day, +-12 h) per regime
-MEASURED_POOLED = {"LEO": (0.75, 0.65), "GEO": (0.87, 0.78), "ALL": (0.79, 0.69)}
+MEASURED_POOLED = {"LEO": (0.77, 0.65), "GEO": (0.87, 0.78), "ALL": (0.80, 0.69)}
 MARGIN = 0.05
 
 
@@ -268,3 +268,20 @@ def test_logged_burns_with_no_trace_in_the_sets(shared_data):
     floors = {n: v["quiet_median_mps"] for n, v in audit.items()}
     assert all(0.0 < f <= 0.3 for f in floors.values()), floors
     assert floors["CryoSat-2"] <= 0.1 and audit["CryoSat-2"]["quiet_n"] >= 30, floors
+
+
+def test_against_jason1_slow_sets_small_burns_are_found(shared_data):
+    """Jason-1's sets take a burn of a few mm/s over a week (the 3.9 mm/s burn of
+    2007-08-19: ``a`` +1.1 m after 1.6 days, +7.8 m after 7.6, the phase kink implying
+    9.2 m), so the one-interval check of the kink tier cannot confirm it; the level of
+    ``a`` two weeks on does (:func:`~orbwatch.detect.maneuver_kink_leo.long_delta_a`),
+    and the departure's onset places it.  Six logged burns of 3.9-7.8 mm/s are found
+    this way (none before), each within a day of the log."""
+    from orbwatch.time import parse_iso
+
+    sets, _ = bench.load_case(shared_data, "Jason-1")
+    found = np.array([m.epoch_us for m in detect_maneuvers(sets)])
+    for when in ("2002-02-04T00:44", "2002-09-20T02:10", "2005-12-22T23:13",
+                 "2006-01-31T15:07", "2007-08-19T19:44", "2008-04-23T17:07"):
+        assert np.min(np.abs(found - parse_iso(when))) <= bench.DAY_US, when
+

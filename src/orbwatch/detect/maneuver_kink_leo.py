@@ -34,6 +34,16 @@ Method (the same settings for every object):
   ``da = -2/3 a dn / n`` divided by ``SIZE_FACTOR`` (real raising kinks without a
   burn imply 7-26 m where ``a`` moved 0.4-6 m).  And the second tier fills gaps
   only: no first-pass detection within ``GAP_DAYS``.
+* *Slow sets*: where drag is weak (Jason and TOPEX at 1,336 km) the element sets
+  are fitted over long spans, and after a burn of a few mm/s their ``a`` moves to
+  the new value over a week or more, a ramp the one-interval and windowed steps do
+  not see (Jason-1's 3.9 mm/s burn of 2007-08-19: ``a`` +1.1 m after 1.6 days,
+  +4.5 m after 4, +7.8 m after 7.6, the kink implying 9.2 m).  A raising kink of at least ``LONG_KINK_Z`` is also a burn where
+  the *level* of ``a`` changed by the implied amount (:func:`long_delta_a`: the sets
+  ``LONG_SETTLE_DAYS`` to ``LONG_AFTER_DAYS`` after the interval against the line of
+  the ``LONG_BEFORE_DAYS`` before it, its drift carried on), each side clear of
+  other detections.  The kink alone at that z is common; a level change of the size
+  its phase implies, held for two weeks, is not.
 """
 
 from __future__ import annotations
@@ -43,8 +53,10 @@ import numpy as np
 from orbwatch.detect.maneuver_features import LOW_NORMAL, LOW_QUANTILE, rolling_nanmedian
 from orbwatch.detect.maneuver_phase import PhaseSeries, robust_lstsq
 
-__all__ = ["SIDES", "GRID", "KINK_Z", "CONFIRM_Z", "SIZE_FACTOR", "GAP_DAYS", "fixed_curvature",
-           "placed_kinks", "kink_scores", "kink_delta_a", "second_tier"]
+__all__ = ["SIDES", "GRID", "KINK_Z", "CONFIRM_Z", "SIZE_FACTOR", "GAP_DAYS", "LONG_KINK_Z",
+           "LONG_BEFORE_DAYS", "LONG_SETTLE_DAYS", "LONG_AFTER_DAYS", "LONG_MIN_SETS",
+           "fixed_curvature", "placed_kinks", "kink_scores", "kink_delta_a", "long_delta_a",
+           "second_tier"]
 
 #: sets on each side of the interval in the two fits (the smaller |z| is kept)
 SIDES = (6, 5)
@@ -58,6 +70,16 @@ CONFIRM_Z = 2.5
 SIZE_FACTOR = 1.5
 #: no first-pass detection within this many days (the second tier fills gaps)
 GAP_DAYS = 3.0
+#: robust z-score of a raising kink confirmed by the long-window level of ``a`` instead
+LONG_KINK_Z = 5.0
+#: the long windows of ``a`` (days): before the interval; after it, from / to
+LONG_BEFORE_DAYS = 15.0
+LONG_SETTLE_DAYS = 3.0
+LONG_AFTER_DAYS = 15.0
+#: fewest sets in each long window
+LONG_MIN_SETS = 4
+#: a long window stops this many days short of another detection
+_CLEAR_DAYS = 0.5
 _TUKEY = 4.685
 _MAD = 1.4826
 _HALF = 45
@@ -150,24 +172,64 @@ def kink_delta_a(ps: PhaseSeries, rate: np.ndarray) -> np.ndarray:
     return -2.0 / 3.0 * ps.a_km[:-1] * rate / ps.n[:-1]
 
 
+def long_delta_a(ps: PhaseSeries, k: int, others_days=()) -> tuple[float, float]:
+    """Change of the level of ``a`` (km) across interval ``k`` and the drift of ``a``
+    before it (km/day): the median of the sets ``LONG_SETTLE_DAYS`` to
+    ``LONG_AFTER_DAYS`` after the interval minus that of the sets up to
+    ``LONG_BEFORE_DAYS`` before it, both about the line fitted to the sets before (the
+    drift, carried on).  Each window stops ``_CLEAR_DAYS`` short of any of
+    ``others_days`` (other detections, days from the first set).  NaN with fewer than
+    ``LONG_MIN_SETS`` sets in a window."""
+    t, a = ps.t, ps.a_km
+    lo, hi = t[k] - LONG_BEFORE_DAYS, t[k + 1] + LONG_AFTER_DAYS
+    others = np.asarray(others_days, dtype=float)
+    if others[others < t[k]].size:
+        lo = max(lo, float(others[others < t[k]].max()) + _CLEAR_DAYS)
+    if others[others > t[k + 1]].size:
+        hi = min(hi, float(others[others > t[k + 1]].min()) - _CLEAR_DAYS)
+    before = (t >= lo) & (t <= t[k])
+    after = (t >= t[k + 1] + LONG_SETTLE_DAYS) & (t <= hi)
+    if before.sum() < LONG_MIN_SETS or after.sum() < LONG_MIN_SETS:
+        return float("nan"), float("nan")
+    line = np.polyfit(t[before] - t[k], a[before], 1)
+    return (float(np.median(a[after] - np.polyval(line, t[after] - t[k]))
+                  - np.median(a[before] - np.polyval(line, t[before] - t[k]))),
+            float(line[0]))
+
+
 def second_tier(ps: PhaseSeries, z_a: np.ndarray, da_km: np.ndarray, first_days, *,
-                level: float = KINK_Z) -> list[tuple[int, float, float, float]]:
-    """Second-tier burns: intervals whose placed kink raises the orbit (``z <= -level``)
-    and whose semi-major axis confirms it: the one-interval change (robust z ``z_a``)
-    reaches ``CONFIRM_Z`` with the raising sign, and the measured change ``da_km`` (km;
-    the larger of the one-interval and the windowed step) is at least ``1 / SIZE_FACTOR``
-    of the kink's (a phase-rate change that the orbit's size does not show is not a
-    burn).  None within ``GAP_DAYS`` of a first-pass detection (``first_days``, days
-    from the first set), one per ``GAP_DAYS``.  Returns ``(k, kink time in days, |z|,
-    the kink's change of a in km)`` per burn, in time order."""
+                level: float = KINK_Z,
+                long_level: float = LONG_KINK_Z) -> list[tuple[int, float, float, float, bool]]:
+    """Second-tier burns: intervals whose placed kink raises the orbit and whose
+    semi-major axis confirms it, either at once (``z <= -level``; the one-interval
+    change, robust z ``z_a``, reaches ``CONFIRM_Z`` with the raising sign, and the
+    measured change ``da_km``, km, the larger of the one-interval and the windowed
+    step, is at least ``1 / SIZE_FACTOR`` of the kink's) or over two weeks
+    (``z <= -long_level``; :func:`long_delta_a`, clear of the first pass's detections,
+    is at least ``1 / SIZE_FACTOR`` of the kink's).  A phase-rate change that the
+    orbit's size does not show is not a burn.  None within ``GAP_DAYS`` of a first-pass
+    detection (``first_days``, days from the first set), one per ``GAP_DAYS``.
+    Returns ``(k, kink time in days, |z|, the kink's change of a in km, whether only
+    the two weeks confirm it)`` per burn, in time order."""
     rate, z, tau = kink_scores(ps)
     implied = kink_delta_a(ps, rate)
-    ok = (z <= -level) & (z_a >= CONFIRM_Z) & (da_km * SIZE_FACTOR >= implied)
     first = np.asarray(first_days, dtype=float)
-    out: list[tuple[int, float, float, float]] = []
-    for k in np.flatnonzero(ok)[np.argsort(z[ok])]:
+    at_once = (z <= -level) & (z_a >= CONFIRM_Z) & (da_km * SIZE_FACTOR >= implied)
+    ok = at_once.copy()
+    for k in np.flatnonzero((z <= -long_level) & ~ok):
+        if first.size == 0 or np.min(np.abs(first - tau[k])) >= GAP_DAYS:
+            step, drift = long_delta_a(ps, int(k), first)
+            # a drift carried on over the window after must stay below the change it
+            # tests (drag varies: a quieter atmosphere after a storm reads as a raising)
+            ok[k] = step * SIZE_FACTOR >= implied[k] >= abs(drift) * LONG_AFTER_DAYS
+    out: list[tuple[int, float, float, float, bool]] = []
+    # strongest first, those confirmed at once before those confirmed over two weeks
+    # (a stronger kink next to a burn's own interval fails the one-interval check, and
+    # the burn's level change is in its long windows too)
+    ks = np.flatnonzero(ok)
+    for k in ks[np.lexsort((z[ks], ~at_once[ks]))]:
         taken = np.r_[first, [o[1] for o in out]]
         if taken.size and np.min(np.abs(taken - tau[k])) < GAP_DAYS:
             continue
-        out.append((int(k), float(tau[k]), float(-z[k]), float(implied[k])))
+        out.append((int(k), float(tau[k]), float(-z[k]), float(implied[k]), not at_once[k]))
     return sorted(out)

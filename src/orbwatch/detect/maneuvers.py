@@ -59,9 +59,11 @@ Method (same settings for every object; details in
 * Second tier outside GEO (:mod:`orbwatch.detect.maneuver_kink_leo`): small
   along-track burns (cm/s) below the threshold are found as a placed phase kink
   with the drag curvature held fixed, kept only where drag cannot have made it
-  (the kink raises the orbit), the change of ``a`` confirms it in sign and size,
-  and the first pass found nothing within a few days.  Such a detection is an
-  along-track burn whose delta-v is the kink's.
+  (the kink raises the orbit), the change of ``a`` confirms it in sign and size
+  (at once, or as a level change over two weeks where the sets take a burn slowly
+  and drag is weak; such a burn is placed at its departure's onset), and the first
+  pass found nothing within a few days.  Such a detection is an along-track burn
+  whose delta-v is the kink's.
 * Candidates closer than the step window are one manoeuvre, placed at the
   interval with the largest residual score when that exceeds
   ``RESIDUAL_THRESHOLD`` (one interval earlier if the set after the jump was
@@ -125,7 +127,7 @@ from orbwatch.detect.maneuver_features import (
     normal_vectors,
     step_statistics,
 )
-from orbwatch.detect.maneuver_kink_leo import KINK_Z, second_tier
+from orbwatch.detect.maneuver_kink_leo import KINK_Z, LONG_KINK_Z, second_tier
 from orbwatch.detect.maneuver_onset import onset_epoch
 from orbwatch.detect.maneuver_phase import kink_epoch, kink_statistics, phase_series
 from orbwatch.detect.maneuver_residuals import (
@@ -476,10 +478,18 @@ def detect_maneuvers(history, *, threshold: float = DEFAULT_THRESHOLD) -> list[M
         first = (np.array([m.epoch_us for m in out], dtype=np.int64) - h.epoch_us[0]) / 86_400e6
         tier2 = second_tier(phase_series(sets), st.z_residual[:, 0],
                             np.maximum(st.residual[:, 0], st.step[:, 0]), first,
-                            level=KINK_Z * threshold / DEFAULT_THRESHOLD)
-        for k, tk, zk, da in tier2:
-            m = _build(h, sets, k, st, zk * threshold / DEFAULT_THRESHOLD, threshold,
-                       int(h.epoch_us[0] + round(tk * 86_400e6)), single=True)
+                            level=KINK_Z * threshold / DEFAULT_THRESHOLD,
+                            long_level=LONG_KINK_Z * threshold / DEFAULT_THRESHOLD)
+        for k, tk, zk, da, slow in tier2:
+            t_us = int(h.epoch_us[0] + round(tk * 86_400e6))
+            # sets whose a takes weeks to follow a burn lag in phase too, and the kink
+            # with them: the departure's onset places such a burn (as for the first
+            # pass's along-track burns)
+            t_on = onset_epoch(sets, k, curvature) if slow else None
+            if t_on is not None and t_on < t_us:
+                t_us, k = t_on, _interval_of(h, t_on)
+            m = _build(h, sets, k, st, zk * threshold / DEFAULT_THRESHOLD, threshold, t_us,
+                       single=True)
             out.append(_along_track(m, float(h.a_km[k]), da))
     if not h.geo:
         out = [m for m in out if not _within_drag(h, st, m)]
