@@ -30,9 +30,15 @@ from pathlib import Path
 
 import numpy as np
 
-from orbwatch.detect.maneuver_features import history_arrays, rolling_nanmedian
+from orbwatch.detect.maneuver_features import history_arrays
 from orbwatch.detect.maneuver_net import net_change_delta_v
-from orbwatch.detect.maneuver_scoring import close_runs, epoch_coverage, reliability, scored
+from orbwatch.detect.maneuver_scoring import (
+    close_runs,
+    epoch_coverage,
+    reliability,
+    scored,
+    step_truth,
+)
 from orbwatch.detect.maneuver_types import (
     CONFIDENCE_BIAS,
     CONFIDENCE_CAP_LOG,
@@ -48,7 +54,7 @@ from orbwatch.detect.maneuvers import (
     prepare_history,
     score_matches,
 )
-from orbwatch.elements.maneuver_logs import load_operator_log, orbit_neutral
+from orbwatch.elements.maneuver_logs import load_operator_log, neutral_residual, orbit_neutral
 from orbwatch.elements.readers import read_path
 from orbwatch.time import format_iso, us_from_datetime64
 
@@ -116,30 +122,36 @@ def load_case(data: Path, name: str, *, observable_only: bool = True):
 
 
 @functools.cache
-def neutral_entries(data: Path, name: str) -> np.ndarray:
+def _neutral(data: Path, name: str) -> tuple[np.ndarray, np.ndarray]:
     """Per entry of the operator log (in its order): whether it leaves the orbit as it
-    was (:func:`~orbwatch.elements.maneuver_logs.orbit_neutral`, the period from the
-    set nearest in time)."""
-    sets = read_path(Path(data) / "maneuvers" / "shorten_tle_benchmark" / "processed_files"
-                     / f"{name}.tle").sets
+    was, and what its burns leave (m/s; NaN without RSW burns), the period from the set
+    nearest in time (:func:`~orbwatch.elements.maneuver_logs.orbit_neutral`)."""
+    sets, _ = load_case(data, name, observable_only=False)
     ep = np.array([s.epoch_us for s in sets], dtype=np.int64)
     period = np.array([86_400.0 / s.mean_motion for s in sets])
     log = operator_log(data, name)
-    return np.array([orbit_neutral(m, float(period[np.argmin(np.abs(ep - t))])) for m, t in
-                     zip(log.maneuvers, us_from_datetime64(log.starts()), strict=True)],
-                    dtype=bool)
+    near = [float(period[np.argmin(np.abs(ep - t))]) for t in us_from_datetime64(log.starts())]
+    return (np.array([orbit_neutral(m, p) for m, p in zip(log.maneuvers, near, strict=True)],
+                     dtype=bool),
+            np.array([neutral_residual(m, p) for m, p in zip(log.maneuvers, near, strict=True)]))
+
+
+def neutral_entries(data: Path, name: str) -> np.ndarray:
+    """Per entry of the operator log (in its order): whether it leaves the orbit as it
+    was (:func:`_neutral`)."""
+    return _neutral(data, name)[0]
 
 
 @functools.cache
 def neutral_truth(data: Path, name: str) -> np.ndarray:
     """The merged logged events (start times, us) every entry of which is orbit-neutral
-    (:func:`neutral_entries`): burns that cancel where no element set can see them."""
+    (:func:`neutral_entries`): burns that cancel, leaving no lasting change for an
+    element set to show."""
     starts = us_from_datetime64(operator_log(data, name).starts())
     order, run = close_runs(starts, int(MERGE_DAYS * DAY_US))
     every = np.ones(run.size and run[-1] + 1, dtype=bool)
     np.logical_and.at(every, run, neutral_entries(data, name)[order])
-    first = np.concatenate([[True], np.diff(run) > 0]) if run.size else run.astype(bool)
-    return starts[order][first][every]
+    return merge_close_times(starts, int(MERGE_DAYS * DAY_US))[every]
 
 
 @functools.cache
@@ -162,15 +174,19 @@ def _pooled(rows) -> dict:
 
 
 def evaluate(data: Path, names=None, threshold: float = DEFAULT_THRESHOLD, *,
-             observable_only: bool = True) -> dict:
+             observable_only: bool = True, neutral_false: bool = False) -> dict:
     """Per-satellite and pooled scores at one threshold; ``confidence`` holds
-    (confidence, matched within 1 day) of every detection."""
+    (confidence, matched within 1 day) of every detection.  With ``neutral_false`` a
+    detection of an orbit-neutral event (:func:`neutral_truth`) is a false alarm (the
+    orbit did not change) rather than neither true nor false."""
     per, conf = {}, []
     for name in names or SATELLITES:
         sets, truth = load_case(data, name, observable_only=observable_only)
         found = case_detections(data, name, threshold)
         det = np.array([m.epoch_us for m in found], dtype=np.int64)
         hidden = unobservable_truth(data, name) if observable_only else np.zeros(0, np.int64)
+        if neutral_false:
+            hidden = np.setdiff1d(hidden, neutral_truth(data, name))
         keep = {tol: scored(det, truth, hidden, us) for tol, us in TOLERANCES.items()}
         per[name] = {tol: {**score_matches(det[keep[tol]], truth, us),
                            "ignored": int(np.count_nonzero(~keep[tol]))}
@@ -250,39 +266,11 @@ ISS_DRAG_HALF = 15
 
 def iss_truth(sets) -> np.ndarray:
     """Burn times (us) of the ISS read from its sets by a rule anyone can check, with none
-    of the detector's statistics: drag lowers the semi-major axis by at most a few
-    hundred metres a day and smoothly, so where the median ``a`` of the
-    ``ISS_STEP_SETS`` sets after an interval differs from the median of the
-    ``ISS_STEP_SETS`` sets up to it by more than ``ISS_STEP_KM`` beyond the local drag
-    (the median rate of ``ISS_DRAG_HALF`` intervals either side), the interval holds a
-    burn (reboosts raise ``a`` by 1-20 km, debris avoidance by 0.5-2 km; 0.3 km is
-    0.17 m/s).  The flagged intervals of a run (closer than half a day) are one burn,
-    placed at the middle of the run's interval with the largest one-interval change.  Burns below
-    0.17 m/s or out of the plane are not in this truth."""
-    h = history_arrays(prepare_history(sets))
-    t, a, m = h.epoch_us, h.a_km, ISS_STEP_SETS
-    if h.n < 2 * m + 1:
-        return np.zeros(0, dtype=np.int64)
-    pad = np.concatenate([np.full(m - 1, np.nan), a, np.full(m - 1, np.nan)])
-    med = np.nanmedian(np.lib.stride_tricks.sliding_window_view(pad, m), axis=1)
-    before, after = med[:h.n - 1], med[m:m + h.n - 1]  # sets k-m+1..k, k+1..k+m
-    dt = np.diff(t) / DAY_US
-    rate = rolling_nanmedian(np.where(dt > 0.05, np.diff(a) / np.maximum(dt, 1e-9), np.nan),
-                             ISS_DRAG_HALF)
-    centre = lambda j: t[np.clip(j, 0, h.n - 1)]  # noqa: E731
-    ks = np.arange(h.n - 1)
-    span = (centre(ks + 1 + (m - 1) // 2) - centre(ks - (m - 1) // 2)) / DAY_US
-    jump = np.abs(after - before - rate * span)
-    flagged = np.flatnonzero(jump > ISS_STEP_KM)
-    if flagged.size == 0:
-        return np.zeros(0, dtype=np.int64)
-    new_run = np.concatenate([[True], t[flagged[1:]] - t[flagged[:-1] + 1] > DAY_US // 2])
-    runs = np.split(flagged, np.flatnonzero(new_run)[1:])
-    # the run's burn is in its interval of the largest one-interval change beyond drag
-    # (the medians either side see it from the interval before to the one after)
-    own = np.abs(np.diff(a) - rate * dt)
-    best = np.array([r[np.argmax(own[r])] for r in runs])
-    return (t[best] + t[best + 1]) // 2
+    of the detector's statistics (:func:`~orbwatch.detect.maneuver_scoring.step_truth`
+    with ``ISS_STEP_KM``, ``ISS_STEP_SETS`` and ``ISS_DRAG_HALF``): reboosts raise ``a``
+    by 1-20 km, debris avoidance by 0.5-2 km; 0.3 km is 0.17 m/s.  Burns below 0.17 m/s
+    or out of the plane are not in this truth."""
+    return step_truth(sets, ISS_STEP_KM, sets_a_side=ISS_STEP_SETS, drag_half=ISS_DRAG_HALF)
 
 
 def evaluate_iss(data: Path) -> dict:
@@ -311,17 +299,16 @@ def _logged_delta_v(data: Path, name: str):
     """(truth, delta-v per truth event in m/s, start of each event's last burn) of an IDS
     log (an event's delta-v is the sum of the magnitudes of the burns merged into it: a
     run of burns each within ``MERGE_DAYS`` of the one before; an orbit-neutral entry,
-    :func:`neutral_entries`, adds the magnitude of its burns' vector sum; a burn logged
-    without a delta-v adds 0, so an event of such burns only counts as below any split:
-    two Jason-2 burns of 2019-10-03/04); None for logs without delta-v."""
+    :func:`neutral_entries`, adds what its burns leave,
+    :func:`~orbwatch.elements.maneuver_logs.neutral_residual`; a burn logged without a
+    delta-v adds 0, so an event of such burns only counts as below any split: two
+    Jason-2 burns of 2019-10-03/04); None for logs without delta-v."""
     sets, truth = load_case(data, name)
     log = operator_log(data, name)
     starts = us_from_datetime64(log.starts())
-    # an orbit-neutral entry adds what it nets to (its burns cancel: about 0)
-    dvs = np.array([np.nan if m.delta_v_mps is None else
-                    float(np.linalg.norm(np.sum([b.dv_mps for b in m.burns], axis=0))) if neutral
-                    else m.delta_v_mps
-                    for m, neutral in zip(log.maneuvers, neutral_entries(data, name), strict=True)])
+    neutral, residual = _neutral(data, name)
+    dvs = np.array([np.nan if m.delta_v_mps is None else m.delta_v_mps for m in log.maneuvers])
+    dvs = np.where(neutral, residual, dvs)
     if np.all(np.isnan(dvs)) or truth.size == 0:
         return None
     # the runs merge_close_times merges (each burn within MERGE_DAYS of the one before)
@@ -373,9 +360,11 @@ def logs_against_sets(data: Path) -> dict:
     """Per IDS satellite: the logged events of at least ``TRACE_MIN_MPS`` whose net change
     of the sets can be measured, and those whose logged delta-v is more than
     ``NO_TRACE_RATIO`` times that change (no trace: not flown as logged, or flown as
-    burns that cancel), with how many of each the detector found (+-1 day).  An
-    outside check of the logs and of the element-change physics: Sentinel-3A's
-    inclination burns come out at the logged delta-v."""
+    burns that cancel), with how many of each the detector found (+-1 day); and, as
+    ``neutral``, the orbit-neutral events left out of the truth (:func:`neutral_truth`)
+    with the burns' summed delta-v against the sets' net change.  An outside check of
+    the logs and of the element-change physics: Sentinel-3A's inclination burns come
+    out at the logged delta-v."""
     out = {}
     for name, truth, ev, _, det, last in _logged_cases(data):
         sets, _ = load_case(data, name, observable_only=False)
@@ -396,7 +385,22 @@ def logs_against_sets(data: Path) -> dict:
             h.epoch_us[0], h.epoch_us[-1], QUIET_STEP_DAYS * DAY_US)
             if np.min(np.abs(starts - t)) >= QUIET_DAYS * DAY_US]
         quiet = np.array([q for q in quiet if np.isfinite(q)])
-        out[name] = {"checked": len(rows), "no_trace": none,
+        # the orbit-neutral events left out of the truth: what the sets show across each
+        # (the burns' summed magnitude against the net change; they should show none)
+        log = operator_log(data, name)
+        order, run = close_runs(starts, int(MERGE_DAYS * DAY_US))
+        flown = np.bincount(run, weights=np.array([m.delta_v_mps or 0.0
+                                                   for m in log.maneuvers])[order])
+        lasts = np.zeros(flown.size, dtype=np.int64)
+        np.maximum.at(lasts, run, starts[order])
+        neutral = []
+        for t in neutral_truth(data, name):
+            r = run[np.searchsorted(starts[order], t)]
+            net = net_change_delta_v(sets, h, int(t), int(lasts[r]))
+            if np.isfinite(net) and flown[r] >= TRACE_MIN_MPS:
+                neutral.append({"epoch": format_iso(int(t), 0), "logged_mps": float(flown[r]),
+                                "net_mps": net})
+        out[name] = {"checked": len(rows), "no_trace": none, "neutral": neutral,
                      "quiet_median_mps": float(np.median(quiet)) if quiet.size else float("nan"),
                      "quiet_n": int(quiet.size),
                      "found": sum(r["found"] for r in rows),
@@ -520,6 +524,11 @@ def main(argv=None) -> int:
           "the other nine:")
     _bins(cal["held_out"])
     full = evaluate(args.data, observable_only=False)["pooled"]
+    strict = evaluate(args.data, neutral_false=True)
+    print("\nwith detections of orbit-neutral events counted as false alarms: " + ", ".join(
+        f"{n} F1 ±1 d {strict['satellites'][n]['1d']['f1']:.2f}"
+        for n in SATELLITES if neutral_truth(args.data, n).size) + ", " + ", ".join(
+        f"{g} {strict['pooled'][g]['1d']['f1']:.2f}" for g in strict["pooled"]))
     print("\nwith unobservable truth counted too (no set within "
           f"{OBSERVABLE_DAYS:g} d on a side, orbit-neutral): " + ", ".join(
               f"{g} {full[g]['1d']['truth'] - res['pooled'][g]['1d']['truth']} more events, "
@@ -544,6 +553,12 @@ def main(argv=None) -> int:
               f"{v['found_no_trace']:>3}  " + ", ".join(
                   f"{r['epoch'][:10]} {r['logged_mps']:.1f}/{r['net_mps']:.2f}"
                   for r in v["no_trace"][:6]) + (" ..." if len(v["no_trace"]) > 6 else ""))
+    for n, v in audit.items():
+        if v["neutral"]:
+            ratio = [r["net_mps"] / r["logged_mps"] for r in v["neutral"]]
+            print(f"  {n:<13} orbit-neutral events (left out of the truth) of 0.1 m/s or more: "
+                  f"{len(ratio)}, the sets show {min(ratio):.2f}-{max(ratio):.2f} of the "
+                  "burns' summed delta-v")
     print("\nepoch of detections matching a logged event (±1 d) against their stated 1-sigma: "
           "n, median sigma, share within 1/2/3 sigma of the log (Gaussian 0.68/0.95/1.00), "
           "share with the log between the bracketing sets")

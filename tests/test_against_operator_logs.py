@@ -263,6 +263,11 @@ def test_logged_burns_with_no_trace_in_the_sets(shared_data):
     audit = bench.logs_against_sets(shared_data)
     no_trace = {n: {e["epoch"][:10] for e in v["no_trace"]} for n, v in audit.items()}
     assert "2011-09-04" in no_trace["Jason-1"] and no_trace["Jason-2"] == set()
+    # the orbit-neutral events left out are still audited: the sets show at most 0.3 of
+    # their burns' summed delta-v (0.63 m/s events against a floor of 0.14 m/s)
+    neutral = audit["Jason-2"]["neutral"]
+    assert len(neutral) >= 15 and all(e["net_mps"] <= 0.3 * e["logged_mps"] for e in neutral)
+    assert all(not v["neutral"] for n, v in audit.items() if n != "Jason-2")
     assert no_trace["Sentinel-3A"] == set()
     assert 1 <= sum(len(v) for v in no_trace.values()) <= 6, no_trace
     floors = {n: v["quiet_median_mps"] for n, v in audit.items()}

@@ -39,6 +39,7 @@ import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
 __all__ = ["FEATURES", "GEO_FEATURES", "feature_names", "normal_vectors", "HistoryArrays",
+           "prepare_history",
            "StepStatistics", "history_arrays", "rolling_nanmedian", "rolling_low_scale",
            "step_statistics", "is_geo_like", "LOW_QUANTILE", "LOW_NORMAL", "rolling_rate"]
 
@@ -82,6 +83,17 @@ class HistoryArrays:
 def is_geo_like(mean_motion_rev_day: float) -> bool:
     """Near-synchronous (0.9-1.1 rev/day): station keeping terms apply."""
     return 0.9 <= mean_motion_rev_day <= 1.1
+
+
+def prepare_history(history) -> list:
+    """Sorted by epoch, exact duplicates removed (one set per epoch, the first seen)."""
+    out, seen = [], set()
+    for s in sorted(history, key=lambda s: s.epoch_us):
+        if s.epoch_us in seen:
+            continue
+        seen.add(s.epoch_us)
+        out.append(s)
+    return out
 
 
 def history_arrays(sets) -> HistoryArrays:

@@ -1,7 +1,8 @@
 """Scoring detected manoeuvre times against truth (operator logs, planted burns).
 
 One-to-one matching, greedy by time difference; burns closer than the set
-cadence merged into one event first.  Used by ``benchmarks/maneuvers.py``, the
+cadence merged into one event first.  :func:`step_truth` reads burns from a
+history's steps of ``a`` beyond drag, for objects without a log (the ISS).  Used by ``benchmarks/maneuvers.py``, the
 tests against the operator logs and the demo's score.
 """
 
@@ -9,8 +10,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from orbwatch.detect.maneuver_features import history_arrays, prepare_history, rolling_nanmedian
+
 __all__ = ["close_runs", "merge_close_times", "match_times", "score_matches", "scored",
-           "reliability", "epoch_coverage"]
+           "reliability", "epoch_coverage", "step_truth"]
 
 
 def close_runs(times_us, within_us: int) -> tuple[np.ndarray, np.ndarray]:
@@ -115,3 +118,37 @@ def reliability(conf, edges=(0.0, 0.5, 0.7, 0.8, 0.9, 0.95, 1.0001)) -> list[dic
             out.append({"bin": (lo, min(hi, 1.0)), "n": int(sel.sum()),
                         "mean_confidence": float(c[sel].mean()), "matched": float(ok[sel].mean())})
     return out
+
+
+def step_truth(sets, step_km: float, *, sets_a_side: int = 3, drag_half: int = 15) -> np.ndarray:
+    """Burn times (us) read from a history by a rule anyone can check, with none of the
+    detector's statistics: drag lowers the semi-major axis smoothly, so where the median
+    ``a`` of the ``sets_a_side`` sets after an interval differs from the median of the
+    ``sets_a_side`` sets up to it by more than ``step_km`` beyond the local drag (the
+    median one-interval rate over ``drag_half`` intervals either side), the interval
+    holds a burn.  The flagged intervals of a run (closer than half a day) are one burn,
+    placed at the middle of the run's interval with the largest one-interval change."""
+    day_us = 86_400_000_000
+    h = history_arrays(prepare_history(sets))
+    t, a, m = h.epoch_us, h.a_km, sets_a_side
+    if h.n < 2 * m + 1:
+        return np.zeros(0, dtype=np.int64)
+    pad = np.concatenate([np.full(m - 1, np.nan), a, np.full(m - 1, np.nan)])
+    med = np.nanmedian(np.lib.stride_tricks.sliding_window_view(pad, m), axis=1)
+    before, after = med[:h.n - 1], med[m:m + h.n - 1]  # sets k-m+1..k, k+1..k+m
+    dt = np.diff(t) / day_us
+    rate = rolling_nanmedian(np.where(dt > 0.05, np.diff(a) / np.maximum(dt, 1e-9), np.nan),
+                             drag_half)
+    ks = np.arange(h.n - 1)
+    span = (t[np.clip(ks + 1 + (m - 1) // 2, 0, h.n - 1)]
+            - t[np.clip(ks - (m - 1) // 2, 0, h.n - 1)]) / day_us
+    flagged = np.flatnonzero(np.abs(after - before - rate * span) > step_km)
+    if flagged.size == 0:
+        return np.zeros(0, dtype=np.int64)
+    new_run = np.concatenate([[True], t[flagged[1:]] - t[flagged[:-1] + 1] > day_us // 2])
+    runs = np.split(flagged, np.flatnonzero(new_run)[1:])
+    # the run's burn is in its interval of the largest one-interval change beyond drag
+    # (the medians either side see it from the interval before to the one after)
+    own = np.abs(np.diff(a) - rate * dt)
+    best = np.array([r[np.argmax(own[r])] for r in runs])
+    return (t[best] + t[best + 1]) // 2

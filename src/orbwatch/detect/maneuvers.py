@@ -125,6 +125,7 @@ from orbwatch.detect.maneuver_features import (
     feature_names,
     history_arrays,
     normal_vectors,
+    prepare_history,
     step_statistics,
 )
 from orbwatch.detect.maneuver_kink_leo import KINK_Z, LONG_KINK_Z, second_tier
@@ -226,17 +227,6 @@ class Maneuver:
     @property
     def delta_v_mps(self) -> float:
         return self.delta_v * 1000.0
-
-
-def prepare_history(history) -> list:
-    """Sorted by epoch, exact duplicates removed (one set per epoch, the first seen)."""
-    out, seen = [], set()
-    for s in sorted(history, key=lambda s: s.epoch_us):
-        if s.epoch_us in seen:
-            continue
-        seen.add(s.epoch_us)
-        out.append(s)
-    return out
 
 
 def _interval_of(h: HistoryArrays, t_us: int) -> int:

@@ -42,6 +42,7 @@ __all__ = [
     "load_shorten_yaml",
     "load_operator_log",
     "orbit_neutral",
+    "neutral_residual",
     "NEUTRAL_SHARE",
     "load_starlink_orbit_raise",
     "tai_minus_utc",
@@ -200,8 +201,9 @@ def load_shorten_yaml(path: str | Path) -> ManeuverLog:
 # --- raw operator logs -----------------------------------------------------------
 
 #: IDS parameter types whose DV columns are documented as m/s, with their frame (IDS
-#: man.readme: 005 SPOT T,R,L; 006 ENVISAT/CRYOSAT-2/Sentinel radial, along, cross; 007
-#: Jason Q,S,W, the CNES local orbital frame: radial, along-track, orbit normal).
+#: man.readme: 005 SPOT T,R,L; 006 ENVISAT/CRYOSAT2 radial, along, cross, a type the
+#: Sentinel logs use too; 007 Jason Q,S,W, the CNES local orbital frame: radial,
+#: along-track, orbit normal).
 #: Other types (SPOT-2's early ``004``) are undocumented: their delta-v is left None.
 _IDS_DV_FRAMES = {"005": "TRL", "006": "RSW", "007": "RSW"}
 _BURN_TOKENS = 15  # yyyy ddd hh mm ss.sss, duration, DV x3, acc x3, delta acc x3
@@ -230,8 +232,8 @@ def _ids_burn(rec: list[float], frame: str | None, path, lineno: int, line: str,
     """One burn record: ``yyyy ddd hh mm ss.sss``, duration, DV x3, then six numbers."""
     try:
         year, doy, hour, minute = (int(x) for x in rec[:4])
-        if rec[:4] != [year, doy, hour, minute] or not 1 <= doy <= 366 or hour > 23 \
-                or minute > 59 or not 0 <= rec[4] < 61:
+        if rec[:4] != [year, doy, hour, minute] or hour > 23 or minute > 59 \
+                or not 1 <= doy <= date(year, 12, 31).timetuple().tm_yday or not 0 <= rec[4] < 61:
             raise ValueError
         t = datetime(year, 1, 1) + timedelta(days=doy - 1, hours=hour, minutes=minute,
                                              seconds=rec[4])
@@ -349,40 +351,57 @@ def load_operator_log(path: str | Path, *, ids_time_scale: str = "TAI") -> Maneu
     return _sorted_log(norad, name, maneuvers, code)
 
 
-#: burns leave the orbit as it was where what remains of them (see :func:`orbit_neutral`)
-#: is below this share of their summed magnitude, and each has an along-track part below
-#: this share of its own magnitude
+#: burns leave the orbit as it was where what remains of them (:func:`neutral_residual`)
+#: is below this share of their summed magnitude
 NEUTRAL_SHARE = 0.05
 
 
-def orbit_neutral(m: TruthManeuver, period_s: float) -> bool:
-    """Whether a logged manoeuvre leaves the orbit as it was: burns in the RSW frame with
-    no along-track part whose radial and cross-track impulses, each turned by the
-    argument of latitude it was fired at (``2 pi`` per orbital period ``period_s``),
-    cancel: what remains is below ``NEUTRAL_SHARE`` of their summed magnitude.
+def neutral_residual(m: TruthManeuver, period_s: float) -> float:
+    """What a logged manoeuvre's burns leave of a change of the orbit, as delta-v (m/s):
+    NaN unless it has two or more burns with delta-v vectors in the RSW frame.
 
-    Radial and cross-track burns do not change the orbit's energy, so the period stays;
-    their effect on the eccentricity vector and on the orbit's plane turns with the
-    argument of latitude where they are fired.  Two opposite burns a whole number of
-    revolutions apart thus cancel; fired 0.01 revolution off, ``2 sin(0.01 pi)`` = 6 % of
-    one burn remains.  Jason-2 flew 35 such cross-track pairs of 0.3-3.2 m/s per burn in
-    2018 and in its last weeks (2019-09/10), 2 or 3 revolutions apart: the log holds
-    metres per second, the orbit was unchanged, and no element set can show them.  A
-    pair half a revolution apart turns the plane twice (Jason-1, 2010-07), and an
-    along-track pair is a phasing manoeuvre (the satellite drifts while its period is
-    changed): neither is neutral.
+    Three parts, added in quadrature:
+
+    * the radial and the cross-track impulses, each turned by the argument of latitude
+      it was fired at (``2 pi`` per orbital period ``period_s``), summed: their effect on
+      the eccentricity vector and on the orbit's plane turns with that angle, so two
+      opposite burns a whole number of revolutions apart cancel, and fired 0.01
+      revolution off ``2 sin(0.01 pi)`` = 6 % of one burn remains;
+    * twice the radial impulses' plain sum: a radial burn also shifts the mean longitude
+      by ``-2 dv_R / v``, a part that does not turn (two equal radial burns half a
+      revolution apart cancel in the eccentricity vector but move the satellite 4 a
+      dv / v along its orbit);
+    * twice the along-track impulses' summed magnitude: these never cancel, because the
+      period differs between them and the satellite drifts (an along-track pair a
+      revolution apart is a phasing manoeuvre).
     """
     burns = m.burns
     if len(burns) < 2 or any(b.frame != "RSW" or b.dv_mps is None for b in burns):
-        return False
+        return float("nan")
     dv = np.array([b.dv_mps for b in burns], dtype=float)
-    size = np.linalg.norm(dv, axis=1)
-    if size.sum() <= 0.0 or np.any(np.abs(dv[:, 1]) > NEUTRAL_SHARE * size):
-        return False
     t = np.array([b.time for b in burns], dtype="datetime64[us]").astype(np.int64) / 1e6
     turn = np.exp(2j * np.pi * (t - t[0]) / period_s)
-    remains = math.hypot(abs(np.sum(dv[:, 0] * turn)), abs(np.sum(dv[:, 2] * turn)))
-    return remains <= NEUTRAL_SHARE * float(size.sum())
+    return float(np.sqrt(abs(np.sum(dv[:, 0] * turn)) ** 2 + abs(np.sum(dv[:, 2] * turn)) ** 2
+                         + (2.0 * np.sum(dv[:, 0])) ** 2 + (2.0 * np.sum(np.abs(dv[:, 1]))) ** 2))
+
+
+def orbit_neutral(m: TruthManeuver, period_s: float) -> bool:
+    """Whether a logged manoeuvre leaves the orbit as it was: what its burns leave
+    (:func:`neutral_residual`) is below ``NEUTRAL_SHARE`` of their summed magnitude.
+
+    Radial and cross-track burns do not change the orbit's energy, so the period stays
+    and the satellite is back at the same argument of latitude a revolution later; there
+    the second of two opposite burns undoes the first.  Jason-2 flew 35 such cross-track
+    pairs of 0.28-2.3 m/s per burn in 2018 and in its last weeks (2019-09/10), 2, 3 or 4
+    revolutions apart: the log holds metres per second and the orbit after each pair is
+    the orbit before it, so no element set can show a lasting change (a set fitted
+    across the hours between the burns may still show something).  Opposite cross-track
+    burns half a revolution apart turn the plane twice (Jason-1, 2010-07) and are not
+    neutral, nor is any pair with an along-track part.
+    """
+    burns = m.burns
+    size = sum(math.hypot(*b.dv_mps) for b in burns if b.dv_mps is not None)
+    return bool(size > 0.0 and neutral_residual(m, period_s) <= NEUTRAL_SHARE * size)
 
 
 # --- Starlink orbit-raise labels ------------------------------------------------------
