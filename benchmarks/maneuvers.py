@@ -124,11 +124,13 @@ def load_case(data: Path, name: str, *, observable_only: bool = True):
 @functools.cache
 def _neutral(data: Path, name: str) -> tuple[np.ndarray, np.ndarray]:
     """Per entry of the operator log (in its order): whether it leaves the orbit as it
-    was, and what its burns leave (m/s; NaN without RSW burns), the period from the set
-    nearest in time (:func:`~orbwatch.elements.maneuver_logs.orbit_neutral`)."""
+    was, and what its burns leave (m/s; NaN without RSW burns), the period of the
+    argument of latitude (SGP4's secular ``mdot + argpdot``; the Kozai mean motion is
+    0.66 s shorter for Jason-2) from the set nearest in time
+    (:func:`~orbwatch.elements.maneuver_logs.orbit_neutral`)."""
     sets, _ = load_case(data, name, observable_only=False)
     ep = np.array([s.epoch_us for s in sets], dtype=np.int64)
-    period = np.array([86_400.0 / s.mean_motion for s in sets])
+    period = np.array([120.0 * np.pi / (r.mdot + r.argpdot) for r in (s.satrec() for s in sets)])
     log = operator_log(data, name)
     near = [float(period[np.argmin(np.abs(ep - t))]) for t in us_from_datetime64(log.starts())]
     return (np.array([orbit_neutral(m, p) for m, p in zip(log.maneuvers, near, strict=True)],

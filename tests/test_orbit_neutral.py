@@ -147,9 +147,9 @@ def test_an_along_track_pair_a_revolution_apart_moves_the_satellite():
 def test_jason2_pairs_in_the_log(shared_data):
     """Jason-2's log holds 35 entries that leave the orbit as it was, every one a pair of
     opposite cross-track burns of 0.28-2.33 m/s each (equal to 6e-4 m/s), 2, 3 or 4
-    revolutions apart to within 0.001 revolution (the period from the set nearest in
-    time): 12 in 2018 and 23 in its last weeks (2019-09-10 .. 2019-10-03).  The other IDS logs of the benchmark
-    hold none: CryoSat-2's cancelling pairs are along-track (phasing or eccentricity),
+    revolutions apart to within 0.001 revolution (the period of the argument of latitude
+    from the set nearest in time): 12 in 2018 and 23 in its last weeks (2019-09-10 ..
+    2019-10-03).  The other IDS logs of the benchmark hold none: CryoSat-2's cancelling pairs are along-track (phasing or eccentricity),
     Jason-1's cross-track pairs are 1.5 revolutions apart."""
     bench = load_benchmark("maneuvers")
     counts = {n: int(bench.neutral_entries(shared_data, n).sum())

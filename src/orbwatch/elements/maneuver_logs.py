@@ -363,10 +363,11 @@ def neutral_residual(m: TruthManeuver, period_s: float) -> float:
     Three parts, added in quadrature:
 
     * the radial and the cross-track impulses, each turned by the argument of latitude
-      it was fired at (``2 pi`` per orbital period ``period_s``), summed: their effect on
-      the eccentricity vector and on the orbit's plane turns with that angle, so two
-      opposite burns a whole number of revolutions apart cancel, and fired 0.01
-      revolution off ``2 sin(0.01 pi)`` = 6 % of one burn remains;
+      it was fired at (``2 pi`` per ``period_s``, the period of the argument of
+      latitude in s), summed: their effect on the eccentricity vector and on the
+      orbit's plane turns with that angle, so two opposite burns a whole number of
+      revolutions apart cancel, and fired 0.01 revolution off ``2 sin(0.01 pi)`` = 6 %
+      of one burn remains;
     * twice the radial impulses' plain sum: a radial burn also shifts the mean longitude
       by ``-2 dv_R / v``, a part that does not turn (two equal radial burns half a
       revolution apart cancel in the eccentricity vector but move the satellite 4 a
