@@ -35,6 +35,7 @@ from orbwatch.detect.maneuver_net import net_change_delta_v
 from orbwatch.detect.maneuver_scoring import (
     close_runs,
     epoch_coverage,
+    per_event,
     reliability,
     scored,
     step_truth,
@@ -125,8 +126,8 @@ def load_case(data: Path, name: str, *, observable_only: bool = True):
 def _neutral(data: Path, name: str) -> tuple[np.ndarray, np.ndarray]:
     """Per entry of the operator log (in its order): whether it leaves the orbit as it
     was, and what its burns leave (m/s; NaN without RSW burns), the period of the
-    argument of latitude (SGP4's secular ``mdot + argpdot``; the Kozai mean motion is
-    0.66 s shorter for Jason-2) from the set nearest in time
+    argument of latitude (SGP4's secular ``mdot + argpdot``; the period from the Kozai
+    mean motion is 0.66 s shorter for Jason-2) from the set nearest in time
     (:func:`~orbwatch.elements.maneuver_logs.orbit_neutral`)."""
     sets, _ = load_case(data, name, observable_only=False)
     ep = np.array([s.epoch_us for s in sets], dtype=np.int64)
@@ -139,8 +140,7 @@ def _neutral(data: Path, name: str) -> tuple[np.ndarray, np.ndarray]:
 
 
 def neutral_entries(data: Path, name: str) -> np.ndarray:
-    """Per entry of the operator log (in its order): whether it leaves the orbit as it
-    was (:func:`_neutral`)."""
+    """Per entry of the operator log: whether it is orbit-neutral (:func:`_neutral`)."""
     return _neutral(data, name)[0]
 
 
@@ -313,13 +313,7 @@ def _logged_delta_v(data: Path, name: str):
     dvs = np.where(neutral, residual, dvs)
     if np.all(np.isnan(dvs)) or truth.size == 0:
         return None
-    # the runs merge_close_times merges (each burn within MERGE_DAYS of the one before)
-    order, run = close_runs(starts, int(MERGE_DAYS * DAY_US))
-    per_run = np.bincount(run, weights=np.nan_to_num(np.abs(dvs[order])))
-    last = np.zeros(per_run.size, dtype=np.int64)
-    np.maximum.at(last, run, starts[order])
-    of_truth = run[np.searchsorted(starts[order], truth)]
-    return truth, per_run[of_truth], last[of_truth]
+    return (truth, *per_event(starts, np.abs(dvs), truth, int(MERGE_DAYS * DAY_US)))
 
 
 def _logged_cases(data: Path):
@@ -389,18 +383,15 @@ def logs_against_sets(data: Path) -> dict:
         quiet = np.array([q for q in quiet if np.isfinite(q)])
         # the orbit-neutral events left out of the truth: what the sets show across each
         # (the burns' summed magnitude against the net change; they should show none)
+        events = neutral_truth(data, name)
         log = operator_log(data, name)
-        order, run = close_runs(starts, int(MERGE_DAYS * DAY_US))
-        flown = np.bincount(run, weights=np.array([m.delta_v_mps or 0.0
-                                                   for m in log.maneuvers])[order])
-        lasts = np.zeros(flown.size, dtype=np.int64)
-        np.maximum.at(lasts, run, starts[order])
+        flown, lasts = per_event(starts, [m.delta_v_mps for m in log.maneuvers], events,
+                                 int(MERGE_DAYS * DAY_US))
         neutral = []
-        for t in neutral_truth(data, name):
-            r = run[np.searchsorted(starts[order], t)]
-            net = net_change_delta_v(sets, h, int(t), int(lasts[r]))
-            if np.isfinite(net) and flown[r] >= TRACE_MIN_MPS:
-                neutral.append({"epoch": format_iso(int(t), 0), "logged_mps": float(flown[r]),
+        for t, dv, t1 in zip(events, flown, lasts, strict=True):
+            net = net_change_delta_v(sets, h, int(t), int(t1))
+            if np.isfinite(net) and dv >= TRACE_MIN_MPS:
+                neutral.append({"epoch": format_iso(int(t), 0), "logged_mps": float(dv),
                                 "net_mps": net})
         out[name] = {"checked": len(rows), "no_trace": none, "neutral": neutral,
                      "quiet_median_mps": float(np.median(quiet)) if quiet.size else float("nan"),

@@ -263,10 +263,12 @@ def test_logged_burns_with_no_trace_in_the_sets(shared_data):
     audit = bench.logs_against_sets(shared_data)
     no_trace = {n: {e["epoch"][:10] for e in v["no_trace"]} for n, v in audit.items()}
     assert "2011-09-04" in no_trace["Jason-1"] and no_trace["Jason-2"] == set()
-    # the orbit-neutral events left out are still audited: the sets show at most 0.3 of
-    # their burns' summed delta-v (0.63 m/s events against a floor of 0.14 m/s)
-    neutral = audit["Jason-2"]["neutral"]
-    assert len(neutral) >= 15 and all(e["net_mps"] <= 0.3 * e["logged_mps"] for e in neutral)
+    # the orbit-neutral events left out are still audited: the sets show under 0.15 of
+    # their burns' summed delta-v, or no more than twice the floor (the 0.6 m/s events of
+    # 2019-09 read 0.16-0.18 m/s against a floor of 0.14)
+    neutral, floor = audit["Jason-2"]["neutral"], audit["Jason-2"]["quiet_median_mps"]
+    assert len(neutral) >= 15
+    assert all(e["net_mps"] <= max(0.15 * e["logged_mps"], 2 * floor) for e in neutral), neutral
     assert all(not v["neutral"] for n, v in audit.items() if n != "Jason-2")
     assert no_trace["Sentinel-3A"] == set()
     assert 1 <= sum(len(v) for v in no_trace.values()) <= 6, no_trace

@@ -30,7 +30,8 @@ def _series(da_km=0.015, *, ramp_days=10.0, a_follows=True, drift_km_day=0.0, se
     # phase = integral of n(a): n0 t - 1.5 n0 / a0 * integral(a - a0)
     excess = drift_km_day * t**2 / 2 + da_km * np.clip(t - BURN_DAY, 0.0, None)
     phi = N0 * t - 1.5 * N0 / A0 * excess + rng.normal(0.0, 0.1 / A0, t.size)
-    ramp = np.clip((t - BURN_DAY) / ramp_days, 0.0, 1.0) if a_follows else 0.0 * t
+    ramp = np.clip((t - BURN_DAY) / max(ramp_days, 1e-9), 0.0, 1.0) if a_follows \
+        else 0.0 * t
     a = A0 + drift_km_day * t + da_km * ramp + rng.normal(0.0, 3e-4, t.size)
     n = N0 * (true_a / A0) ** -1.5
     return PhaseSeries(t, phi, np.zeros(t.size, dtype=int), n, a, False)
@@ -75,7 +76,20 @@ def test_long_windows_stop_short_of_other_detections():
     assert step == pytest.approx(0.015, rel=0.1) and abs(drift) < 1e-4
     # another detection four days after: fewer than four sets in the window after
     assert np.isnan(long_delta_a(ps, k, [BURN_DAY + 4.0])[0])
-    # one ten days before: the window before starts after it (still enough sets)
-    assert long_delta_a(ps, k, [BURN_DAY - 10.0])[0] == pytest.approx(0.015, rel=0.1)
-    # and the tier leaves a kink within GAP_DAYS of a first-pass detection alone
-    assert _tier(ps, [BURN_DAY + 1.0]) == []
+    # three days before: the window before starts after it, too few sets
+    assert np.isnan(long_delta_a(ps, k, [BURN_DAY - 3.0])[0])
+    # seven days before: it starts after it, and the step is still measured
+    assert long_delta_a(ps, k, [BURN_DAY - 7.0])[0] == pytest.approx(0.015, rel=0.1)
+
+
+def test_a_kink_near_a_first_pass_detection_is_left_to_it():
+    """The tier fills gaps: a kink within GAP_DAYS of a first-pass detection is not
+    taken, even where a confirms it at once (the long windows play no part here)."""
+    ps = _series(ramp_days=0.0)
+    k = int(np.searchsorted(ps.t, BURN_DAY)) - 1
+    z_a, da = np.zeros(ps.t.size - 1), np.zeros(ps.t.size - 1)
+    z_a[k], da[k] = 10.0, 0.015
+    (found,) = second_tier(ps, z_a, da, np.array([]))
+    assert found[0] == k and not found[4]  # confirmed at once
+    assert second_tier(ps, z_a, da, np.array([BURN_DAY + 2.0])) == []
+    assert len(second_tier(ps, z_a, da, np.array([BURN_DAY + 4.0]))) == 1

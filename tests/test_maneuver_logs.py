@@ -221,6 +221,10 @@ def test_ids_bad_lines_name_line_and_field(tmp_path):
         "CRYO2 2010 105 17 47 2010 105 17 48     006 x\n": ("number of burns (column 45)", "x"),
         "CRYO2 2010 105 17 47 2010 105 17 48     006 1 2010 400 17 47 34.0" + " 1" * 10 + "\n":
             ("burn median time", "2010 400 17 47 34"),
+        "CRYO2 2010 105 17 47 2010 105 17 48     006 1 2010 105 -1 47 34.0" + " 1" * 10 + "\n":
+            ("burn median time", "2010 105 -1 47 34"),
+        "CRYO2 2019 105 17 47 2019 105 17 48     006 1 2019 366 17 47 34.0" + " 1" * 10 + "\n":
+            ("burn median time", "2019 366 17 47 34"),
     }
     for i, (line, (field, found)) in enumerate(cases.items()):
         bad = tmp_path / f"bad{i}.txt"

@@ -189,6 +189,11 @@ def test_matching_is_one_to_one_and_merging():
 
     order, run = close_runs([100, 30, 0, 10], 20)  # the runs merge_close_times merges
     assert order.tolist() == [2, 3, 1, 0] and run.tolist() == [0, 0, 0, 1]
+    from orbwatch.detect.maneuver_scoring import per_event
+
+    # per event starting at 100 and at 0: the values summed (NaN as 0), the last start
+    total, last = per_event([100, 30, 0, 10], [1.0, 2.0, float("nan"), 4.0], [100, 0], 20)
+    assert total.tolist() == [1.0, 6.0] and last.tolist() == [100, 30]
     assert match_times([0, 5], [4], 10) == [(1, 0)]
     s = score_matches([0, 5, 50], [4, 100], 10)
     assert (s["tp"], s["precision"], s["recall"]) == (1, 1 / 3, 0.5)

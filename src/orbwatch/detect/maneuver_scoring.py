@@ -2,8 +2,9 @@
 
 One-to-one matching, greedy by time difference; burns closer than the set
 cadence merged into one event first.  :func:`step_truth` reads burns from a
-history's steps of ``a`` beyond drag, for objects without a log (the ISS).  Used by ``benchmarks/maneuvers.py``, the
-tests against the operator logs and the demo's score.
+history's steps of ``a`` beyond drag, for objects without a log (the ISS).  Used
+by ``benchmarks/maneuvers.py``, the tests against the operator logs and the demo's
+score.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import numpy as np
 
 from orbwatch.detect.maneuver_features import history_arrays, prepare_history, rolling_nanmedian
 
-__all__ = ["close_runs", "merge_close_times", "match_times", "score_matches", "scored",
+__all__ = ["close_runs", "merge_close_times", "per_event", "match_times", "score_matches", "scored",
            "reliability", "epoch_coverage", "step_truth"]
 
 
@@ -33,6 +34,19 @@ def merge_close_times(times_us, within_us: int) -> np.ndarray:
     order, run = close_runs(t, within_us)
     first = np.concatenate([[True], np.diff(run) > 0]) if run.size else run.astype(bool)
     return t[order][first]
+
+
+def per_event(starts_us, values, times_us, within_us: int) -> tuple[np.ndarray, np.ndarray]:
+    """Per merged event (the runs :func:`merge_close_times` merges) starting at each of
+    ``times_us``: the sum of its entries' ``values`` (NaN as 0) and the start of its
+    last entry (us)."""
+    starts = np.asarray(starts_us, dtype=np.int64)
+    order, run = close_runs(starts, within_us)
+    total = np.bincount(run, weights=np.nan_to_num(np.asarray(values, dtype=float)[order]))
+    last = np.zeros(total.size, dtype=np.int64)
+    np.maximum.at(last, run, starts[order])
+    of = run[np.searchsorted(starts[order], np.asarray(times_us, dtype=np.int64))]
+    return total[of], last[of]
 
 
 def match_times(detected_us, truth_us, tol_us: int) -> list[tuple[int, int]]:

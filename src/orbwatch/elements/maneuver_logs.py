@@ -232,12 +232,13 @@ def _ids_burn(rec: list[float], frame: str | None, path, lineno: int, line: str,
     """One burn record: ``yyyy ddd hh mm ss.sss``, duration, DV x3, then six numbers."""
     try:
         year, doy, hour, minute = (int(x) for x in rec[:4])
-        if rec[:4] != [year, doy, hour, minute] or hour > 23 or minute > 59 \
-                or not 1 <= doy <= date(year, 12, 31).timetuple().tm_yday or not 0 <= rec[4] < 61:
+        if rec[:4] != [year, doy, hour, minute] or not 0 <= hour <= 23 \
+                or not 0 <= minute <= 59 or not 0 <= rec[4] < 61 \
+                or not 1 <= doy <= date(year, 12, 31).timetuple().tm_yday:
             raise ValueError
         t = datetime(year, 1, 1) + timedelta(days=doy - 1, hours=hour, minutes=minute,
                                              seconds=rec[4])
-    except ValueError:
+    except (ValueError, OverflowError):
         raise FieldValueError(
             "bad burn time", path=path, line=lineno, field="burn median time",
             expected="yyyy ddd hh mm ss.sss", found=" ".join(f"{x:g}" for x in rec[:5]),
@@ -360,30 +361,40 @@ def neutral_residual(m: TruthManeuver, period_s: float) -> float:
     """What a logged manoeuvre's burns leave of a change of the orbit, as delta-v (m/s):
     NaN unless it has two or more burns with delta-v vectors in the RSW frame.
 
-    Three parts, added in quadrature:
+    For a near-circular orbit, with ``u_k`` the argument of latitude of burn ``k``
+    (``2 pi`` per ``period_s``, the period of the argument of latitude in s) and ``N_k``
+    the revolutions from it to the last burn, four parts added in quadrature, each as
+    the delta-v of one burn that would make it:
 
-    * the radial and the cross-track impulses, each turned by the argument of latitude
-      it was fired at (``2 pi`` per ``period_s``, the period of the argument of
-      latitude in s), summed: their effect on the eccentricity vector and on the
-      orbit's plane turns with that angle, so two opposite burns a whole number of
-      revolutions apart cancel, and fired 0.01 revolution off ``2 sin(0.01 pi)`` = 6 %
-      of one burn remains;
-    * twice the radial impulses' plain sum: a radial burn also shifts the mean longitude
-      by ``-2 dv_R / v``, a part that does not turn (two equal radial burns half a
-      revolution apart cancel in the eccentricity vector but move the satellite 4 a
-      dv / v along its orbit);
-    * twice the along-track impulses' summed magnitude: these never cancel, because the
-      period differs between them and the satellite drifts (an along-track pair a
-      revolution apart is a phasing manoeuvre).
+    * the eccentricity vector: ``|sum (dv_R + 2i dv_S) exp(i u_k)|`` (a radial burn moves
+      it by ``dv_R / v`` at right angles to where an along-track one moves it by
+      ``2 dv_S / v``, both turning with ``u``);
+    * the plane: ``|sum dv_W exp(i u_k)|``;
+    * the semi-major axis: ``|sum dv_S|`` (``da / 2a = dv_S / v``);
+    * the lead on the unburnt orbit: ``|sum dv_R + 3 pi sum N_k dv_S,k|``, as ``v dl / 2``
+      (a radial burn shifts the mean longitude by ``-2 dv_R / v`` wherever it is fired;
+      an along-track one changes the period, and the satellite drifts ``6 pi dv_S / v``
+      a revolution until the orbit's period is restored).
+
+    So two opposite radial or cross-track burns a whole number of revolutions apart
+    cancel (fired 0.01 revolution off, ``2 sin(0.01 pi)`` = 6 % of one burn remains),
+    while an along-track pair a revolution apart (a phasing manoeuvre) leaves ``3 pi``
+    times its burn.  The two-body terms only: J2 turns the tilted plane between two
+    cross-track burns at a slightly different rate (about 2 % of the pair's delta-v for
+    Jason-2's largest pairs).
     """
     burns = m.burns
     if len(burns) < 2 or any(b.frame != "RSW" or b.dv_mps is None for b in burns):
         return float("nan")
     dv = np.array([b.dv_mps for b in burns], dtype=float)
     t = np.array([b.time for b in burns], dtype="datetime64[us]").astype(np.int64) / 1e6
-    turn = np.exp(2j * np.pi * (t - t[0]) / period_s)
-    return float(np.sqrt(abs(np.sum(dv[:, 0] * turn)) ** 2 + abs(np.sum(dv[:, 2] * turn)) ** 2
-                         + (2.0 * np.sum(dv[:, 0])) ** 2 + (2.0 * np.sum(np.abs(dv[:, 1]))) ** 2))
+    rev = (t - t[0]) / period_s
+    turn = np.exp(2j * np.pi * rev)
+    ecc = abs(np.sum((dv[:, 0] + 2j * dv[:, 1]) * turn))
+    plane = abs(np.sum(dv[:, 2] * turn))
+    size = np.sum(dv[:, 1])
+    lead = np.sum(dv[:, 0]) + 3.0 * np.pi * np.sum((rev[-1] - rev) * dv[:, 1])
+    return float(np.sqrt(ecc**2 + plane**2 + size**2 + lead**2))
 
 
 def orbit_neutral(m: TruthManeuver, period_s: float) -> bool:
@@ -398,7 +409,8 @@ def orbit_neutral(m: TruthManeuver, period_s: float) -> bool:
     the orbit before it, so no element set can show a lasting change (a set fitted
     across the hours between the burns may still show something).  Opposite cross-track
     burns half a revolution apart turn the plane twice (Jason-1, 2010-07) and are not
-    neutral, nor is any pair with an along-track part.
+    neutral, nor is a pair with an along-track part of more than a fraction of a per
+    cent (the satellite drifts between the burns).
     """
     burns = m.burns
     size = sum(math.hypot(*b.dv_mps) for b in burns if b.dv_mps is not None)
