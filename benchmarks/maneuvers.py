@@ -33,7 +33,6 @@ import numpy as np
 from orbwatch.detect.maneuver_features import history_arrays
 from orbwatch.detect.maneuver_net import net_change_delta_v
 from orbwatch.detect.maneuver_scoring import (
-    close_runs,
     epoch_coverage,
     per_event,
     reliability,
@@ -150,10 +149,9 @@ def neutral_truth(data: Path, name: str) -> np.ndarray:
     (:func:`neutral_entries`): burns that cancel, leaving no lasting change for an
     element set to show."""
     starts = us_from_datetime64(operator_log(data, name).starts())
-    order, run = close_runs(starts, int(MERGE_DAYS * DAY_US))
-    every = np.ones(run.size and run[-1] + 1, dtype=bool)
-    np.logical_and.at(every, run, neutral_entries(data, name)[order])
-    return merge_close_times(starts, int(MERGE_DAYS * DAY_US))[every]
+    events = merge_close_times(starts, int(MERGE_DAYS * DAY_US))
+    other, _ = per_event(starts, ~neutral_entries(data, name), events, int(MERGE_DAYS * DAY_US))
+    return events[other == 0]
 
 
 @functools.cache
@@ -376,7 +374,8 @@ def logs_against_sets(data: Path) -> dict:
         none = [r for r in rows if r["logged_mps"] > NO_TRACE_RATIO * r["net_mps"]]
         # the floor: the same measure every QUIET_STEP_DAYS at least QUIET_DAYS from any
         # logged burn (an event of no trace holds more than ten times its own noise)
-        starts = us_from_datetime64(operator_log(data, name).starts())
+        log = operator_log(data, name)
+        starts = us_from_datetime64(log.starts())
         quiet = [net_change_delta_v(sets, h, int(t), int(t)) for t in np.arange(
             h.epoch_us[0], h.epoch_us[-1], QUIET_STEP_DAYS * DAY_US)
             if np.min(np.abs(starts - t)) >= QUIET_DAYS * DAY_US]
@@ -384,7 +383,6 @@ def logs_against_sets(data: Path) -> dict:
         # the orbit-neutral events left out of the truth: what the sets show across each
         # (the burns' summed magnitude against the net change; they should show none)
         events = neutral_truth(data, name)
-        log = operator_log(data, name)
         flown, lasts = per_event(starts, [m.delta_v_mps for m in log.maneuvers], events,
                                  int(MERGE_DAYS * DAY_US))
         neutral = []
@@ -549,7 +547,8 @@ def main(argv=None) -> int:
     for n, v in audit.items():
         if v["neutral"]:
             ratio = [r["net_mps"] / r["logged_mps"] for r in v["neutral"]]
-            print(f"  {n:<13} orbit-neutral events (left out of the truth) of 0.1 m/s or more: "
+            print(f"  {n:<13} orbit-neutral events (left out of the truth) of {TRACE_MIN_MPS:g} "
+                  "m/s or more: "
                   f"{len(ratio)}, the sets show {min(ratio):.2f}-{max(ratio):.2f} of the "
                   "burns' summed delta-v")
     print("\nepoch of detections matching a logged event (±1 d) against their stated 1-sigma: "

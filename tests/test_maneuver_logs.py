@@ -215,6 +215,7 @@ def test_ids_bad_lines_name_line_and_field(tmp_path):
 
     cases = {
         "CRYO2 2010 366 17 47 2010 366 17 48\n": ("start (columns 7-20)", "2010 366 17 47"),
+        "CRYO2 2010 105 -1 47 2010 105 17 48\n": ("start (columns 7-20)", "2010 105 -1 47"),
         "CRYO2 2010 105 17 47 2010 104 17 48\n": ("end", "2010 104 17 48"),
         "CRYO2 2010 105 17 47 2010 105 17 48     006 2 2010 105 17 47 34.0 1 2 3\n":
             ("number of burns (column 45)", "8"),

@@ -234,6 +234,17 @@ def _interval_of(h: HistoryArrays, t_us: int) -> int:
     return int(np.clip(np.searchsorted(h.epoch_us, t_us, side="right") - 1, 0, h.n - 2))
 
 
+def _at_onset(h: HistoryArrays, sets, k: int, curvature: float,
+              t_us: int | None) -> tuple[int | None, int]:
+    """(time, interval) of a detection in interval ``k`` (placed at ``t_us``, or None for
+    the interval's own), moved to the onset of its along-track departure
+    (:func:`~orbwatch.detect.maneuver_onset.onset_epoch`) where that is earlier."""
+    t_on = onset_epoch(sets, k, curvature)
+    if t_on is not None and t_on < (int(h.epoch_us[k]) if t_us is None else t_us):
+        return t_on, _interval_of(h, t_on)
+    return t_us, k
+
+
 def _normal_turn(h: HistoryArrays, k: int, trend_per_day: np.ndarray) -> float:
     """Angle (rad) between the orbit normals before and after interval ``k``: medians of
     the unit normals of ``STEP_SETS`` sets on each side (past the ``SKIP_SETS`` sets that
@@ -410,10 +421,7 @@ def detect_maneuvers(history, *, threshold: float = DEFAULT_THRESHOLD) -> list[M
             # a plane change (i or node steps, no along-track departure) has none, nor has
             # a burn that did not step ``a`` (an eccentricity change: its along-track
             # residuals swing with the new apsides, they do not depart)
-            t_on = onset_epoch(sets, j, curvature)
-            if t_on is not None and t_on < int(h.epoch_us[j]):
-                t_us = t_on
-                j = _interval_of(h, t_us)
+            t_us, j = _at_onset(h, sets, j, curvature, t_us)
         # near GEO a plane step counts only where the cross-track motion confirms it
         plane_ok = plane_confirmed(h, st, res, j) if h.geo else True
         m = _build(h, sets, j, st, float(score[k]), threshold, t_us, plane_ok=plane_ok,
@@ -475,9 +483,8 @@ def detect_maneuvers(history, *, threshold: float = DEFAULT_THRESHOLD) -> list[M
             # sets whose a takes weeks to follow a burn lag in phase too, and the kink
             # with them: the departure's onset places such a burn (as for the first
             # pass's along-track burns)
-            t_on = onset_epoch(sets, k, curvature) if slow else None
-            if t_on is not None and t_on < t_us:
-                t_us, k = t_on, _interval_of(h, t_on)
+            if slow:
+                t_us, k = _at_onset(h, sets, k, curvature, t_us)
             m = _build(h, sets, k, st, zk * threshold / DEFAULT_THRESHOLD, threshold, t_us,
                        single=True)
             out.append(_along_track(m, float(h.a_km[k]), da))

@@ -209,22 +209,28 @@ _IDS_DV_FRAMES = {"005": "TRL", "006": "RSW", "007": "RSW"}
 _BURN_TOKENS = 15  # yyyy ddd hh mm ss.sss, duration, DV x3, acc x3, delta acc x3
 
 
+def _doy_time(year: int, doy: int, hour: int, minute: int, seconds: float, tai: bool) -> datetime:
+    """UTC from ``year``, day of year (day 1 is 1 January), hour, minute, seconds, read as
+    TAI when ``tai``; ValueError (or OverflowError) for values out of range."""
+    if not (0 <= hour <= 23 and 0 <= minute <= 59 and 0 <= seconds < 61
+            and 1 <= doy <= date(year, 12, 31).timetuple().tm_yday):
+        raise ValueError
+    t = datetime(year, 1, 1) + timedelta(days=doy - 1, hours=hour, minutes=minute,
+                                         seconds=seconds)
+    return t - timedelta(seconds=tai_minus_utc(t)) if tai else t
+
+
 def _ids_time(line: str, a: int, path, lineno: int, what: str, tai: bool) -> datetime:
     """``yyyy ddd hh mm`` starting at 0-based column ``a``; day 1 is 1 January."""
     text = line[a:a + 14]
     try:
         year, doy, hour, minute = (int(x) for x in text.split())
-        if not (1 <= doy <= (366 if date(year, 12, 31).timetuple().tm_yday == 366 else 365)):
-            raise ValueError
-        t = datetime(year, 1, 1) + timedelta(days=doy - 1, hours=hour, minutes=minute)
-        if hour > 23 or minute > 59:
-            raise ValueError
-    except ValueError:
+        return _doy_time(year, doy, hour, minute, 0.0, tai)
+    except (ValueError, OverflowError):
         raise FieldValueError(
             f"bad {what} time", path=path, line=lineno, field=f"{what} (columns {a + 1}-{a + 14})",
             expected="year, day of year (1-365/366), hour, minute: yyyy ddd hh mm", found=text,
             text=line.rstrip(), template="SSSSS yyyy ddd hh mm yyyy ddd hh mm TTT PPP N") from None
-    return t - timedelta(seconds=tai_minus_utc(t)) if tai else t
 
 
 def _ids_burn(rec: list[float], frame: str | None, path, lineno: int, line: str,
@@ -232,19 +238,14 @@ def _ids_burn(rec: list[float], frame: str | None, path, lineno: int, line: str,
     """One burn record: ``yyyy ddd hh mm ss.sss``, duration, DV x3, then six numbers."""
     try:
         year, doy, hour, minute = (int(x) for x in rec[:4])
-        if rec[:4] != [year, doy, hour, minute] or not 0 <= hour <= 23 \
-                or not 0 <= minute <= 59 or not 0 <= rec[4] < 61 \
-                or not 1 <= doy <= date(year, 12, 31).timetuple().tm_yday:
+        if rec[:4] != [year, doy, hour, minute]:
             raise ValueError
-        t = datetime(year, 1, 1) + timedelta(days=doy - 1, hours=hour, minutes=minute,
-                                             seconds=rec[4])
+        t = _doy_time(year, doy, hour, minute, rec[4], tai)
     except (ValueError, OverflowError):
         raise FieldValueError(
             "bad burn time", path=path, line=lineno, field="burn median time",
             expected="yyyy ddd hh mm ss.sss", found=" ".join(f"{x:g}" for x in rec[:5]),
             text=line.rstrip()[:120]) from None
-    if tai:
-        t -= timedelta(seconds=tai_minus_utc(t))
     dv = (rec[6], rec[7], rec[8]) if frame else None
     return Burn(_us(t), rec[5], dv, frame)
 
