@@ -216,6 +216,39 @@ def test_cli_json(tmp_path, capsys):
     assert main(["maneuvers", "--all", "--since", "2030-01-01", "--db", str(db),
                  "--format", "json"]) == 0
     assert json.loads(capsys.readouterr().out) == []
+    # --since set to the shown (whole-second) epoch keeps that event
+    assert main(["maneuvers", "90001", "--db", str(db), "--format", "csv"]) == 0
+    shown = capsys.readouterr().out.splitlines()[1].split(",")[1]
+    assert out[0]["start"][:19] < shown[:19] <= out[0]["end"][:19]
+    assert main(["maneuvers", "90001", "--since", shown, "--db", str(db),
+                 "--format", "json"]) == 0
+    assert len(json.loads(capsys.readouterr().out)) == 1
+    assert out[0]["evidence"]["set_before"] == out[0]["start"]
+
+
+def test_cli_bad_input_is_named_and_writes_nothing(tmp_path, capsys):
+    import orbwatch.cli.maneuvers  # noqa: F401  (registers the command)
+    from orbwatch.cli.app import main
+    from orbwatch.store.db import Store
+
+    absent = tmp_path / "absent.db"
+    assert main(["maneuvers", "--all", "--db", str(absent)]) == 1
+    assert not absent.exists()
+    assert "no database" in capsys.readouterr().err
+    empty = tmp_path / "empty.db"
+    Store(str(empty), create=True).close()
+    assert main(["maneuvers", "--all", "--db", str(empty)]) == 1
+    assert "no element sets" in capsys.readouterr().err
+    sets, _ = _history(geo=False, burns=[], seed=2)
+    short = tmp_path / "short.db"
+    with Store(str(short), create=True) as store:
+        store.write_batch(sets[:5], source="synthetic")
+    assert main(["maneuvers", "90001", "--db", str(short)]) == 1
+    err = capsys.readouterr().err
+    assert "90001 has 5" in err and "at least 7" in err
+    for bad in ("nan", "inf", "0"):
+        assert main(["maneuvers", "90001", "--threshold", bad, "--db", str(short)]) == 1
+        assert "--threshold" in capsys.readouterr().err
 
 
 def test_phase_kink_found_and_placed():
@@ -664,3 +697,36 @@ def test_short_geo_history_takes_a_confirmed_step(monkeypatch):
     with_rule, without = count(mod.SHORT_SETS), count(0)
     assert with_rule[1] == 0 and without[1] == 0
     assert with_rule[0] >= 10 and with_rule[0] > without[0]
+
+
+def test_closest_approach_at_a_bracketing_set_is_not_sharp():
+    """Two orbits that meet only at the later set's epoch (an along-track burn there or
+    after: the later set may still carry the old orbit) are closest at the bracket's
+    edge; the epoch is that set and its sigma the whole bracket's (width / sqrt 12), not
+    the narrow spread of the minimum.  Inside the bracket the sigma stays narrower."""
+    from orbwatch.detect.maneuver_epoch import closest_approach_epoch
+    from orbwatch.time import jd_fr
+
+    day = 86_400_000_000
+    pre = ElementSet(norad=90001, epoch_us=T0, eccentricity=1e-3, inclination=98.6, raan=40.0,
+                     arg_perigee=90.0, mean_anomaly=0.0, bstar=0.0, mean_motion=14.5)
+
+    def meeting_at(t_us):
+        n_new = pre.mean_motion * (1 + 1e-3)
+        # mean anomaly at t_us equal to the old orbit's there, so the two meet at t_us
+        post = dataclasses.replace(pre, epoch_us=T0 + 2 * day, mean_motion=n_new)
+        jd, fr = jd_fr(np.array([t_us]))
+        for _ in range(3):  # shift the later set's mean anomaly until the two meet at t_us
+            _, r1, v1 = pre.satrec().sgp4_array(jd, fr)
+            _, r2, _ = post.satrec().sgp4_array(jd, fr)
+            lead = np.degrees(np.dot((r1 - r2)[0], v1[0]) / np.linalg.norm(v1[0])
+                              / np.linalg.norm(r1[0]))
+            post = dataclasses.replace(post, mean_anomaly=(post.mean_anomaly + lead) % 360.0)
+        return post
+
+    width_s = 2 * 86400.0
+    epoch, sigma = closest_approach_epoch(pre, meeting_at(T0 + 2 * day))
+    assert abs(epoch - (T0 + 2 * day)) < 0.05 * day
+    assert sigma == pytest.approx(width_s / math.sqrt(12.0))
+    epoch, sigma = closest_approach_epoch(pre, meeting_at(T0 + day))
+    assert abs(epoch - (T0 + day)) < 0.2 * day and sigma < 0.5 * width_s / math.sqrt(12.0)

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import math
+from collections import Counter
+
 import typer
 
 from orbwatch.cli.app import DbOption, app
 from orbwatch.cli.output import OutputFormat, emit
 from orbwatch.cli.scheduler import SchedulerOption, open_runner, parse_scheduler
 from orbwatch.detect.maneuver_batch import detect_maneuvers_many, histories_by_object
-from orbwatch.detect.maneuvers import DEFAULT_THRESHOLD, maneuvers_to_events
+from orbwatch.detect.maneuvers import DEFAULT_THRESHOLD, MIN_SETS, maneuvers_to_events
 from orbwatch.errors import UserError
 from orbwatch.store.db import Store, default_db_path
 from orbwatch.time import format_iso, parse_iso
@@ -16,16 +19,20 @@ from orbwatch.time import format_iso, parse_iso
 __all__ = ["maneuvers_cmd"]
 
 _COLUMNS = ["norad", "epoch", "type", "delta_v_mps", "dv_along_mps", "dv_normal_mps",
-            "dv_radial_mps", "epoch_sigma_h", "bracket_h", "confidence"]
+            "dv_radial_mps", "epoch_sigma_h", "set_before", "set_after", "bracket_h",
+            "confidence"]
 
 
 def _row(e) -> dict:
     m = e.metrics
-    return {"norad": e.objects[0], "epoch": format_iso(e.epoch_us, 0), "type": m["type"],
+    # whole seconds, truncated: --since set to a shown epoch keeps that event
+    shown = e.epoch_us - e.epoch_us % 1_000_000
+    return {"norad": e.objects[0], "epoch": format_iso(shown, 0), "type": m["type"],
             "delta_v_mps": round(m["delta_v_mps"], 4), "dv_along_mps": round(m["dv_along_mps"], 4),
             "dv_normal_mps": round(m["dv_normal_mps"], 4),
             "dv_radial_mps": round(m["dv_radial_mps"], 4),
             "epoch_sigma_h": round(e.uncertainty["epoch_s"] / 3600.0, 2),
+            "set_before": format_iso(e.start_us, 0), "set_after": format_iso(e.end_us, 0),
             "bracket_h": round(e.uncertainty["bracket_s"] / 3600.0, 2),
             "confidence": round(e.confidence, 3)}
 
@@ -50,20 +57,28 @@ def maneuvers_cmd(
     sets and an uncertainty), delta-v in RTN (m/s), type and confidence."""
     if bool(norads) == all_objects:
         raise UserError("give catalogue numbers or --all (not both)")
-    if threshold <= 0:
-        raise UserError(f"--threshold must be positive, got {threshold}")
+    if not (math.isfinite(threshold) and threshold > 0):
+        raise UserError(f"--threshold must be a positive number, got {threshold}")
     try:
         since_us = parse_iso(since) if since else None
     except ValueError as e:
         raise UserError(f"--since: {e}") from None
     parse_scheduler(scheduler)
-    store = Store(db or default_db_path())
-    sets = store.element_sets(None if all_objects else sorted(set(norads)))
+    with Store(db or default_db_path(), create=False) as store:
+        sets = store.element_sets(None if all_objects else sorted(set(norads)))
+    if all_objects and not sets:
+        raise UserError(f"no element sets in {store.location}; run 'orbwatch ingest' first")
     if not all_objects:
         missing = sorted(set(norads) - {s.norad for s in sets})
         if missing:
             raise UserError(f"no element sets for {', '.join(map(str, missing))}; "
                             "check 'orbwatch objects --norad N'")
+        counts = Counter(s.norad for s in sets)
+        short = {n: c for n, c in sorted(counts.items()) if c < MIN_SETS}
+        if short:
+            raise UserError("too few element sets to find manoeuvres (need at least "
+                            f"{MIN_SETS} per object): " +
+                            ", ".join(f"{n} has {c}" for n, c in short.items()))
     with open_runner(scheduler, workers or None) as runner:
         found = detect_maneuvers_many(histories_by_object(sets), threshold=threshold,
                                       runner=runner)

@@ -126,6 +126,10 @@ def closest_approach_epoch(pre, post) -> tuple[int, float]:
     if not np.any(np.isfinite(dist)):
         return (t0 + t1) // 2, width_s / math.sqrt(12.0)
     j = int(np.nanargmin(dist))
+    if j in (0, _GRID - 1):
+        # closest at a bracketing set: the burn may lie beyond it (a set still fitted to
+        # the old orbit); no narrower than the whole bracket
+        return int(times[j]), width_s / math.sqrt(12.0)
     lo, hi = np.nanmin(dist), np.nanmax(dist)
     near = times[dist <= lo + 0.25 * (hi - lo)]
     sigma = max(float(np.std(near)) / 1e6, width_s / (_GRID - 1))

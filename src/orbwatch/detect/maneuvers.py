@@ -73,8 +73,10 @@ Method (same settings for every object; details in
 * Delta-v from Gauss's equations for near-circular orbits:
   along-track ``dv_t = v * da / (2a)``, normal ``dv_n = v * |d(normal)|`` (the
   turn of the orbit normal between the sets either side, own drift removed),
-  radial ``dv_r = v * max(0, |de| - 2|dv_t|/v)`` (the part of the
-  eccentricity change an along-track burn does not explain; sign unknown).
+  radial ``dv_r = sqrt((v |de|)^2 - (2 dv_t)^2)`` (the part of the
+  eccentricity change an along-track burn does not explain: the two move the
+  eccentricity vector at right angles; sign unknown), where ``|de|`` exceeds
+  ``2 |dv_t| / v`` by ``COMPONENT_Z`` times its own noise, else zero.
   Only quantities whose step exceeds ``COMPONENT_Z`` enter (the rest is noise).
 * Outside GEO a detection that reads as a plane change without an along-track
   departure must also have turned the orbit: the plane difference of the sets
@@ -160,6 +162,7 @@ from orbwatch.detect.maneuver_windows import (
     walk_back,
 )
 from orbwatch.events import Event
+from orbwatch.time import format_iso
 
 __all__ = ["DEFAULT_THRESHOLD", "MIN_SETS", "Maneuver", "prepare_history", "detect_maneuvers",
            "maneuver_events", "maneuvers_to_events", "merge_close_times", "match_times",
@@ -316,8 +319,15 @@ def _build(h: HistoryArrays, sets, k: int, st, score: float, threshold: float,
     else:
         angle = _normal_turn(h, k, st.trend_per_day[k])
     dv_n = v * angle
-    de = math.hypot(step[3], step[4]) if h.geo else abs(step[5])
-    dv_r = v * max(0.0, de - 2.0 * abs(dv_t) / v)
+    cols = (3, 4) if h.geo else (5,)
+    de = math.hypot(*(step[j] for j in cols))
+    # the radial and along-track parts move the eccentricity vector at right angles
+    # (|de| v = |(dv_r, 2 dv_t)|): the radial part is what the along-track part leaves,
+    # counted only where |de| exceeds the along-track's share by COMPONENT_Z of its own
+    # noise (in quadrature, noise on |de| would read as a radial part of every burn)
+    sig_de = max((abs(change[k, j] / z[k, j]) for j in cols if z[k, j]), default=0.0)
+    along_de = 2.0 * abs(dv_t) / v
+    dv_r = v * math.sqrt(de**2 - along_de**2) if de - along_de > COMPONENT_Z * sig_de else 0.0
     regime = "geo" if h.geo else ("leo" if a < 6378.135 + 2000 else "meo/heo")
     epoch, sigma = closest_approach_epoch(sets[k], sets[k + 1])
     start, end = int(h.epoch_us[k]), int(h.epoch_us[k + 1])
@@ -547,10 +557,15 @@ def _in_blind_zone(h: HistoryArrays, st, k: int, m: Maneuver, found: list[Maneuv
 
 
 def _merge(found: list[Maneuver]) -> list[Maneuver]:
-    """Detections closer than ``MERGE_DAYS`` are one manoeuvre: the highest score stays."""
+    """Detections closer than ``MERGE_DAYS``, or of one type between the same two element
+    sets (whose one step cannot be told into two burns), are one manoeuvre: the highest
+    score stays.  (A GEO east-west burn placed by its phase kink and a north-south one in
+    the same long gap are two.)"""
     keep: list[Maneuver] = []
     for m in sorted(found, key=lambda m: -m.score):
-        if all(abs(m.epoch_us - o.epoch_us) >= MERGE_DAYS * 86_400e6 for o in keep):
+        if all(abs(m.epoch_us - o.epoch_us) >= MERGE_DAYS * 86_400e6
+               and (m.start_us, m.end_us, m.kind) != (o.start_us, o.end_us, o.kind)
+               for o in keep):
             keep.append(m)
     return sorted(keep, key=lambda m: m.epoch_us)
 
@@ -569,10 +584,12 @@ def maneuvers_to_events(maneuvers) -> list[Event]:
             uncertainty={"epoch_s": m.epoch_sigma_s,
                          "bracket_s": (m.end_us - m.start_us) / 1e6,
                          "delta_v_note": "Gauss equations on mean-element steps; radial "
-                                         "magnitude only"},
+                                         "and normal parts are magnitudes (sign unknown)"},
             confidence=m.confidence,
-            evidence={"score": m.score, "z": m.z, "method": "robust mean-element step",
-                      "set_before": m.start_us, "set_after": m.end_us}))
+            # z: robust z-scores (dimensionless) of each feature's step, keyed by feature
+            evidence={"score": m.score, "z_scores": m.z, "method": "robust mean-element step",
+                      "set_before": format_iso(m.start_us, 3),
+                      "set_after": format_iso(m.end_us, 3)}))
     return out
 
 
