@@ -29,7 +29,7 @@ from pathlib import Path
 import numpy as np
 
 from orbwatch.detect.inspector import assess_mobility, detect_inspections
-from orbwatch.detect.proximity import detect_proximity, plane_angle_deg, regime_of
+from orbwatch.detect.proximity import detect_proximity, pair_profile, plane_angle_deg, regime_of
 from orbwatch.elements.readers import read_path
 from orbwatch.elements.satcat import infer_object_type, merge_by_norad, read_satcat
 from orbwatch.screen.engine import screen
@@ -87,20 +87,21 @@ def table(rows: list[list], header: list[str]) -> None:
 
 def pair_statistics(sets, rows, t0, t1, threshold_km):
     """Per screened pair: plane angle, fraction of the window in range, minimum
-    range, relative speed there, same owner, both payloads."""
+    range, relative speed there (LVLH, as :func:`pair_profile` and the detector read
+    it), same owner, both payloads."""
     res = screen(sets, t0, t1, threshold_km=threshold_km, step_s=60.0)
     acc: dict = {}
     for p in res.proximities:
-        x = acc.setdefault((min(p.i, p.j), max(p.i, p.j)), [0.0, np.inf, np.nan])
+        x = acc.setdefault((min(p.i, p.j), max(p.i, p.j)), [0.0, np.inf])
         x[0] += (p.end_us - p.start_us) / 1e6
-        if p.min_range_km < x[1]:
-            x[1], x[2] = p.min_range_km, p.rel_speed_kms
+        x[1] = min(x[1], p.min_range_km)
     for e in res.encounters:
-        x = acc.setdefault((min(e.i, e.j), max(e.i, e.j)), [0.0, np.inf, np.nan])
-        if e.miss_km < x[1]:
-            x[1], x[2] = e.miss_km, e.rel_speed_kms
+        x = acc.setdefault((min(e.i, e.j), max(e.i, e.j)), [0.0, np.inf])
+        x[1] = min(x[1], e.miss_km)
     out = []
-    for (i, j), (dur, rmin, v) in acc.items():
+    for (i, j), (dur, rmin) in acc.items():
+        prof = pair_profile(sets[i], sets[j], t0, t1, 60.0)
+        v = prof["rel_speed_kms"] if prof["ok"] else np.nan
         ra, rb = rows.get(sets[i].norad, {}), rows.get(sets[j].norad, {})
         types = [r.get("object_type") or infer_object_type(r.get("name") or s.name)
                  for r, s in ((ra, sets[i]), (rb, sets[j]))]

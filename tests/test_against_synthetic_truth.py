@@ -82,3 +82,28 @@ def test_planted_epochs_within_their_stated_uncertainty(cases):
     assert cov["n"] >= FOUND + NEAR
     assert cov["within_1"] >= 0.68 - 0.05 and cov["within_2"] >= 0.9 - 0.05, cov
     assert cov["bracketed"] >= FOUND / PLANTED - 0.02, cov
+
+
+#: seeds no setting was tuned on (first run in session 9, by a reviewer), measured
+HELD_OUT = range(6, 14)
+HELD_FOUND, HELD_NEAR, HELD_PLANTED, HELD_EXTRA, HELD_BACKGROUND = 101, 2, 112, 1, 1
+
+
+def test_held_out_seeds(tmp_path_factory):
+    """Seeds 6-13: 101 of 112 planted burns found within their interval, 2 more near,
+    one other detection on a planted object (a 0.15 m/s GEO east-west reading, seed 9)
+    and one on the 640 background histories.  Seven of the nine misses are the GEO
+    inspector's burns 1.3-1.5 days apart in 12-day histories (three or four sets
+    between them), two the LEO object's 0.08 m/s burns; pinned so that a change
+    that loses more, or flags more, fails here."""
+    root = tmp_path_factory.mktemp("held_out")
+    rows = [bench.run_case(seed, days, 40, root) for seed in HELD_OUT for days in DAYS]
+    assert sum(r["planted"] for r in rows) == HELD_PLANTED
+    assert sum(r["found"] for r in rows) >= HELD_FOUND, [r["missed"] for r in rows]
+    assert sum(r["found"] + r["near"] for r in rows) >= HELD_FOUND + HELD_NEAR
+    assert sum(len(r["extra"]) for r in rows) <= HELD_EXTRA, [r["extra"] for r in rows]
+    assert sum(r["background"] for r in rows) <= HELD_BACKGROUND
+    missed_geo = [m for r in rows for m in r["missed"] if m["norad"] == 99001 and "near_h" not in m]
+    assert len(missed_geo) <= 7
+    matched = [m for r in rows for m in r["matched"]]
+    assert all(abs(m["detected_mps"] / m["planted_mps"] - 1) <= 0.2 for m in matched)

@@ -3,6 +3,9 @@ USA 245 data can and cannot show."""
 
 from __future__ import annotations
 
+import dataclasses
+from pathlib import Path
+
 import pytest
 
 from conftest import owner_rows
@@ -40,10 +43,14 @@ def test_inspector_visits_three_targets_in_order(tmp_path):
     for k, t in enumerate(ev.evidence["targets"]):
         assert abs(parse_iso(t["start"]) - (T0 + 3 * k * DAY)) <= DAY
         assert t["min_range_km"] < 6.0
-    # the two relocations are seen in the inspector's element-set history
+    # the two relocations are seen in the inspector's element-set history: the
+    # proximity events of the second and third targets name its manoeuvre
     assert ev.metrics["relocations_seen"] == 2
+    assert [t["inspector_manoeuvred"] for t in ev.evidence["targets"]] == [False, True, True]
     assert ev.start_us == T0 and ev.end_us == T0 + 9 * DAY
-    # a targets' own events never make it an inspector
+    # the first two visits alone are an inspection of two targets; one visit is none
+    (two,) = detect_inspections(proximities[:2])
+    assert two.objects == (INSPECTOR, 91001, 91002)
     assert detect_inspections(proximities[:1]) == []
 
 
@@ -70,10 +77,10 @@ def test_cosmos_2542_and_usa_245_what_the_data_show(shared_data):
     prof = pair_profile(cosmos[-1], usa[0], jan, jan + DAY, 30.0)
     assert prof["ok"] and prof["plane_deg"] < 1.5
     assert (usa[0].epoch_us - jan) / DAY > 90
-    report = detect_proximity(sets, jan, jan + 3 * DAY, regimes=["leo"])
-    for ev in report.events:  # whatever is found carries the stale flag
-        assert ev.confidence < 1.0
-        assert any(s["stale"] for s in ev.evidence["element_sets"])
+    # and the detector reports nothing: placed by that set, USA 245 is nowhere near
+    # Cosmos 2542 in January (a stale set's pair would carry the stale flag:
+    # test_proximity.py::test_a_stale_set_lowers_the_confidence)
+    assert detect_proximity(sets, jan, jan + 3 * DAY, regimes=["leo"]).events == []
 
 
 @pytest.mark.parametrize("snapshot", ["odap_spacetrack_3le_2019-12-19.txt.gz",
@@ -161,3 +168,30 @@ def test_cli_per_file_reports_the_inspector(shared_data, tmp_path, capsys):
     assert [t["norad"] for t in found[0]["evidence"]["targets"]] == [40984, 39020]
     assert main(["proximity", "--per-file", "--regime", "geo"]) == 1
     assert "--per-file needs --catalog" in capsys.readouterr().err
+    one = args[args.index("--catalog") + 1]
+    assert main([*args[:2], "--catalog", one, "--at", "2019-12-19"]) == 1
+    assert "--start and --at do not apply" in capsys.readouterr().err
+    # the same snapshot twice (two files of one median epoch) is no crash
+    copy = tmp_path / "copy.tle"
+    copy.write_text(Path(one).read_text())
+    assert main([*args[:10], "--catalog", one, "--catalog", str(copy)]) == 0
+    capsys.readouterr()
+
+
+def test_roving_among_own_objects_is_not_an_inspection_of_others():
+    """assess_mobility: an object that moves at every snapshot is "roving", but its
+    confidence stays 0.6 unless two or more of its targets are foreign-owned (0.9)."""
+    from orbwatch.detect.inspector import assess_mobility
+    from orbwatch.events import Event
+
+    sets = {lon: orbit(92000, "ROVER", 1.0027, 0.0, lon, 0, inc=0.05) for lon in (0, 40, 80, 120)}
+    snaps = [[dataclasses.replace(sets[lon], epoch_us=T0 + k * 30 * DAY)]
+             for k, lon in enumerate(sets)]
+    for foreign, conf in ((0, 0.6), (1, 0.6), (2, 0.9)):
+        ev = Event(kind="inspection", objects=(92000, 92001, 92002), epoch_us=T0, start_us=T0,
+                   end_us=T0 + DAY, confidence=0.6,
+                   evidence={"targets": [{"longitude_deg": 10.0}, {"longitude_deg": 50.0}],
+                             "foreign_targets": foreign})
+        (out,) = assess_mobility([ev], snaps)
+        assert out.evidence["assessment"] == "roving inspector"
+        assert out.metrics["mobility"] == 1.0 and out.confidence == conf

@@ -239,3 +239,151 @@ def test_cli_json_and_user_errors(tmp_path, capsys):
     assert main(["proximity", "--catalog", str(tmp_path / "synthetic.tle"),
                  "--regime", "lunar"]) == 1
     assert "--regime" in capsys.readouterr().err
+    # --at centres a window of --days on the instant
+    for days in ("2", "6"):
+        assert main(["proximity", "--catalog", str(tmp_path / "synthetic.tle"), "--at",
+                     "2024-01-04T00:00:00Z", "--days", days, "--regime", "leo",
+                     "--format", "json"]) == 0
+        out = json.loads(capsys.readouterr().out)
+        half = float(days) / 2 * DAY
+        assert out and min(parse_iso(e["start"]) for e in out) == T0 + 3 * DAY - half
+        assert max(parse_iso(e["end"]) for e in out) <= T0 + 3 * DAY + half
+
+
+def _drifting_pair(km_higher: float, lined_up_days: float):
+    """Two coplanar circular orbits, the second ``km_higher`` up (so drifting back),
+    phased to line up ``lined_up_days`` after T0."""
+    a1 = (_MU / (15.2 * 2 * math.pi / 86400) ** 2) ** (1 / 3)
+    n2 = math.sqrt(_MU / (a1 + km_higher) ** 3) * 86400 / (2 * math.pi)
+    dm = (15.2 - n2) * 360.0 * lined_up_days
+    return orbit(1, "A SAT", 15.2, 100.0, 0.0, 0), orbit(2, "B SAT", n2, 100.0, dm % 360, 0)
+
+
+def test_relative_speed_is_read_in_the_rotating_frame():
+    """Two satellites holding station on one orbit 1.2 deg apart (144 km) have no
+    relative motion: the LVLH speed is nil while the plain difference of inertial
+    velocities is the orbit's rate times the distance (0.16 km/s), which the old
+    reading took for an approach speed.  With a 200 km threshold the pair is found."""
+    a = orbit(1, "A SAT", 15.2, 100.0, 10.0, 0)
+    b = orbit(2, "B SAT", 15.2, 100.0, 8.8, 0)
+    p = pair_profile(a, b, T0, T0 + DAY // 4, 30.0)
+    w = 15.2 * 2 * math.pi / 86400
+    assert 143.0 < p["min_km"] < 145.0
+    assert p["max_rel_speed_kms"] < 1e-3
+    assert p["inertial_rel_speed_kms"] == pytest.approx(w * p["min_km"], rel=0.02)
+    rep = detect_proximity([a, b], T0, T0 + DAY // 4, regimes=["leo"],
+                           thresholds_km={"leo": 200.0},
+                           objects={1: {"owner": "US"}, 2: {"owner": "CIS"}})
+    assert len(rep.events) == 1
+    m = rep.events[0].metrics
+    assert m["rel_speed_kms"] < 1e-3 and m["inertial_rel_speed_kms"] > 0.15
+
+
+def test_a_stay_cut_by_a_segment_boundary_is_one_approach():
+    """One slow pass (17 min within 50 km) reads the same whether a segment boundary
+    falls on its closest approach or not; a pair parked 3.6 km apart all day is one
+    approach however finely the day is cut."""
+    a, b = _drifting_pair(38.0, 1.0)
+    tca = pair_profile(a, b, T0, T0 + 2 * DAY, 10.0)["t_min_us"]
+    objs = {1: {"owner": "US"}, 2: {"owner": "CIS"}}
+    reads = []
+    for s0 in (tca - DAY, tca - DAY // 2):  # boundary at the closest approach; mid-segment
+        ev = detect_proximity([a, b], s0, s0 + 2 * DAY, regimes=["leo"], objects=objs).events
+        assert len(ev) == 1
+        reads.append((ev[0].evidence["label"], ev[0].metrics["approaches"],
+                      round(ev[0].metrics["min_range_km"], 1)))
+        assert 900.0 <= ev[0].metrics["duration_s"] <= 1100.0
+    assert reads[0] == reads[1] and reads[0][1] == 1
+    chaser, target = orbit(1, "A SAT", 15.2, 100.0, 10.0, 0), orbit(2, "B", 15.2, 100.0, 10.03, 0)
+    for hours in (24.0, 6.0, 1.0):
+        (ev,) = detect_proximity([chaser, target], T0, T0 + DAY, regimes=["leo"], objects=objs,
+                                 segment_s=hours * 3600.0).events
+        assert ev.metrics["approaches"] == 1 and ev.metrics["duration_s"] == 86400.0
+
+
+def test_a_drift_through_reads_the_same_in_any_window():
+    """A pair drifting 147 km/day through 50 km of each other (17 h in range) is a
+    drift-through in a window of one, two or three days centred on it: persistence is
+    the pair's (in range a day, or a drift that would keep it there a day), not a share
+    of the window."""
+    a, b = _drifting_pair(1.0, 1.5)
+    tca = pair_profile(a, b, T0, T0 + 3 * DAY, 60.0)["t_min_us"]
+    objs = {1: {"owner": "US"}, 2: {"owner": "CIS"}}
+    for days in (1, 2, 3):
+        s0 = tca - days * DAY // 2
+        (ev,) = detect_proximity([a, b], s0, s0 + days * DAY, regimes=["leo"],
+                                 objects=objs).events
+        assert ev.evidence["label"] == "drift-through", days
+        assert abs(ev.metrics["drift_km_per_day"]) > 100.0
+
+
+def test_a_stale_set_lowers_the_confidence():
+    """A pair parked 3.6 km apart, one of them known only from a set 20 days old
+    (beyond STALE_DAYS): still reported, at confidence 0.5, that set flagged stale
+    with its age; with both sets fresh, confidence 1."""
+    from orbwatch.detect.proximity import STALE_DAYS
+
+    objs = {1: {"owner": "US"}, 2: {"owner": "CIS"}}
+    fresh = orbit(2, "B", 15.2, 100.0, 10.03, 0)
+    for day, conf in ((-20, 0.5), (0, 1.0)):
+        old = _placed(orbit(1, "A SAT", 15.2, 100.0, 10.0, day),
+                      orbit(1, "A SAT", 15.2, 100.0, 10.0, 0), T0)
+        (ev,) = detect_proximity([old, fresh], T0, T0 + DAY // 4, regimes=["leo"],
+                                 objects=objs).events
+        assert ev.confidence == conf
+        sets = {s["norad"]: s for s in ev.evidence["element_sets"]}
+        assert sets[1]["stale"] is (abs(day) > STALE_DAYS) and sets[2]["stale"] is False
+
+
+def _placed(s: ElementSet, where: ElementSet, at_us: int) -> ElementSet:
+    """``s`` with its mean anomaly shifted so that SGP4 puts it where ``where`` is at
+    ``at_us`` along the track (an old set that still predicts the position well)."""
+    import dataclasses
+
+    from orbwatch.time import jd_fr
+
+    jd, fr = jd_fr(np.array([at_us]))
+    for _ in range(3):
+        _, r1, v1 = where.satrec().sgp4_array(jd, fr)
+        _, r2, _ = s.satrec().sgp4_array(jd, fr)
+        lead = math.degrees(float(np.dot((r1 - r2)[0], v1[0])) / float(np.linalg.norm(v1[0]))
+                            / float(np.linalg.norm(r1[0])))
+        s = dataclasses.replace(s, mean_anomaly=(s.mean_anomaly + lead) % 360.0)
+    return s
+
+
+def test_a_manoeuvre_is_named_only_where_it_made_the_approach():
+    """Element sets published (scenario machinery: SGP4-consistent, with set noise) for
+    two satellites of one orbit, 840 km apart.  When A lowers its orbit by 1 km (0.56
+    m/s) it drifts onto B six days later: the burn made the approach and A is its
+    subject.  When instead B sits 1 km higher and drifts past A by itself while A trims
+    its inclination (3 m/s normal) six days before, A's set from before the trim comes
+    as close: the trim is seen, not blamed, and the pass is a drift-through."""
+    from orbwatch.scenario.build import catalogue_sets
+    from orbwatch.scenario.planted import _EARLIEST, Track, burn, make_set
+
+    a = 6378.137 + 500.0
+    objs = {1: {"owner": "US"}, 2: {"owner": "CIS"}}
+
+    def run(b_km_higher, b_ahead_deg, dv_rtn):
+        a0 = make_set(1, T0, a_km=a, inc=51.6, raan=100.0, name="A SAT")
+        b0 = make_set(2, T0, a_km=a + b_km_higher, inc=51.6, raan=100.0, ma=b_ahead_deg,
+                      name="B SAT")
+        ta, tb = Track(1, [(_EARLIEST, a0)], "US"), Track(2, [(_EARLIEST, b0)], "CIS")
+        burn(ta, T0 + 2 * DAY, dv_rtn, "test burn")
+        sets = catalogue_sets([ta, tb], T0, T0 + 12 * DAY, 1)
+        tca = pair_profile(ta.segments[-1][1], b0, T0 + 3 * DAY, T0 + 11 * DAY, 60.0)["t_min_us"]
+        (ev,) = detect_proximity(sets, tca - DAY // 2, tca + DAY // 2, regimes=["leo"],
+                                 objects=objs).events
+        return ev
+
+    made = run(0.0, 7.0, (0.0, -0.00056, 0.0))
+    assert made.objects[0] == 1 and made.evidence["label"] == "foreign approach"
+    assert made.evidence["subject_reason"] == "manoeuvre before first approach"
+    lo, hi = (parse_iso(t) for t in made.evidence["manoeuvre"]["between"])
+    assert lo <= T0 + 2 * DAY <= hi
+    n2 = math.sqrt(_MU / (a + 1.0) ** 3) * 86400 / (2 * math.pi)
+    n1 = math.sqrt(_MU / a**3) * 86400 / (2 * math.pi)
+    past = run(1.0, (n1 - n2) * 360.0 * 8.0, (0.0, 0.0, 0.003))
+    assert past.evidence["label"] == "drift-through" and past.evidence["manoeuvre"] is None
+    assert past.evidence["manoeuvres_not_causal"] == [1]

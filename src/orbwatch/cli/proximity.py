@@ -49,7 +49,8 @@ def event_rows(events) -> list[dict]:
         owners = e.get("owners") or [e.get("inspector", {}).get("owner")]
         out.append({
             "kind": ev.kind, "label": e.get("label") or
-            ("inspection (roving)" if ev.confidence >= 0.9 else "inspection (candidate)"),
+            ("inspection (roving)" if e.get("assessment") == "roving inspector"
+             else "inspection (candidate)"),
             "subject": ev.objects[0], "subject_name": names[0], "subject_owner": owners[0],
             "other": ",".join(map(str, ev.objects[1:])),
             "other_name": names[1] if len(names) > 1 else
@@ -75,7 +76,8 @@ def proximity_cmd(
     start: str | None = typer.Option(None, "--start", help="Window start, ISO 8601 UTC "
                                                           "[default: now]."),
     days: float = typer.Option(1.0, "--days", help="Window length in days."),
-    at: str | None = typer.Option(None, "--at", help="One instant: the day centred on it."),
+    at: str | None = typer.Option(None, "--at", help="An instant: the window of --days "
+                                                     "centred on it."),
     threshold: float | None = typer.Option(None, "--threshold",
                                            help="One threshold (km) for every regime "
                                                 "[default: LEO 50, MEO 100, HEO 50, GEO 300]."),
@@ -109,9 +111,10 @@ def proximity_cmd(
     if at and start:
         raise UserError("give either --start/--days or --at, not both")
     try:
-        if at:
+        if at:  # a window of --days centred there
             mid = parse_iso(at)
-            start_us, stop_us = mid - 43_200_000_000, mid + 43_200_000_000
+            half = int(days * 43_200e6)
+            start_us, stop_us = mid - half, mid + half
         else:
             start_us = parse_iso(start) if start else now_us()
             stop_us = start_us + int(days * 86_400e6)
@@ -127,6 +130,9 @@ def proximity_cmd(
     if per_file:
         if not catalog:
             raise UserError("--per-file needs --catalog files (one snapshot each)")
+        if start or at:
+            raise UserError("--per-file screens each file around its own median epoch; "
+                            "--start and --at do not apply")
         rows = satcat_rows(satcat)
         snaps = [read_catalog_files([p]) for p in catalog]
         with open_runner(scheduler, workers) as runner:

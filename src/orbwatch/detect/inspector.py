@@ -202,12 +202,14 @@ def assess_mobility(inspections: Sequence[Event], snapshots: Sequence[Sequence[E
     satellites drifting through the belt would otherwise read as roving.
 
     An object seen controlled in ``min_snapshots`` or more snapshots with
-    ``mobility >= roving`` is a roving inspector (confidence 0.9); otherwise
-    the sequence may be a move to a new operational slot (0.5).  Inspections
-    outside GEO are returned unchanged."""
+    ``mobility >= roving`` is a roving inspector (confidence 0.9 when two or more
+    of its targets are foreign-owned, else 0.6: it roves among its own or
+    unattributed objects); otherwise the sequence may be a move to a new
+    operational slot (0.5).  Inspections outside GEO are returned unchanged."""
     from orbwatch.detect.proximity import longitude_deg
 
-    mids = sorted((_median_epoch(s), {x.norad: x for x in s}) for s in snapshots if s)
+    mids = sorted(((_median_epoch(s), {x.norad: x for x in s}) for s in snapshots if s),
+                  key=lambda p: p[0])
     out = []
     for ev in inspections:
         x = ev.objects[0]
@@ -223,8 +225,9 @@ def assess_mobility(inspections: Sequence[Event], snapshots: Sequence[Sequence[E
                     for a, b in zip(kept, kept[1:], strict=False))
         mobility = moves / (len(kept) - 1) if len(kept) > 1 else 0.0
         strong = len(kept) >= min_snapshots and mobility >= roving
+        foreign = ev.evidence.get("foreign_targets", 0) >= 2
         out.append(replace(
-            ev, confidence=0.9 if strong else 0.5,
+            ev, confidence=(0.9 if foreign else 0.6) if strong else 0.5,
             metrics={**ev.metrics, "mobility": round(mobility, 3),
                      "controlled_snapshots": len(kept), "snapshots_seen": len(track)},
             evidence={**ev.evidence, "longitude_track": track,

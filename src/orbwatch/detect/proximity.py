@@ -10,9 +10,11 @@ Method, per window:
    :func:`orbwatch.screen.covariance.orbit_regime`) and each regime is
    screened by :func:`orbwatch.screen.engine.screen` with its own threshold
    (LEO 50 km, GEO 300 km by default).  Pairs across regimes are not screened.
-3. A pair is kept when its relative speed at closest approach is at most the
+3. A pair is kept when its relative speed at closest approach (in the frame
+   rotating with the orbit, LVLH; see :func:`pair_profile`) is at most the
    regime's ``slow_kms`` and it either stays within the threshold for at least
-   ``min_duration_s`` or approaches at least twice.  Fast crossings are left to
+   ``min_duration_s`` or approaches at least twice, counted over the whole window
+   (a stay cut by a segment boundary is one).  Fast crossings are left to
    conjunction screening.
 4. Each kept pair is profiled on SGP4 (range, relative speed, orbit normals);
    element-set history tells which object manoeuvred before the first
@@ -55,12 +57,12 @@ REGIMES = {"leo": ("LEO_LOW_DRAG", "LEO_HIGH_DRAG"), "meo": ("MEO",), "heo": ("H
 #: (95 % quantile 242 km in the 2023-04-13 catalogue; benchmarks/proximity_real.py,
 #: docs/proximity_findings.md)
 DEFAULT_THRESHOLDS_KM = {"leo": 50.0, "meo": 100.0, "heo": 50.0, "geo": 300.0}
-#: largest relative speed (km/s) at closest approach of a "slow" approach: above
-#: every pair that stayed together (coplanar within 1 deg, in range 90 % of 12 h;
-#: 2023-04-13: GEO max 0.036; LEO max 0.041 within 50 km, 0.105 within 100 km)
-#: and below 99.9 % of crossing pairs (planes 1 deg or more apart; 0.1 %
-#: quantile GEO 0.058, LEO 0.158-0.198).  MEO is GEO's figure scaled by orbital
-#: speed (3.9 / 3.07 km/s); HEO takes LEO's.
+#: largest relative speed (km/s, LVLH) at closest approach of a "slow" approach:
+#: above every pair that stayed together (coplanar within 1 deg, in range 90 % of
+#: 12 h; 2023-04-13: GEO max 0.036; LEO 450-600 km max 0.006 within 50 km) and below
+#: 99.9 % of crossing pairs (planes 1 deg or more apart; 0.1 % quantile GEO 0.057,
+#: LEO 0.20).  MEO is GEO's figure scaled by orbital speed (3.9 / 3.07 km/s); HEO
+#: takes LEO's.
 DEFAULT_SLOW_KMS = {"leo": 0.15, "meo": 0.07, "heo": 0.15, "geo": 0.05}
 #: a formation's secular drift takes at least this long to carry it out of range
 FORMATION_DAYS = 5.0
@@ -68,6 +70,9 @@ LABELS = ("docked", "formation", "same-launch objects", "constellation neighbour
           "same-owner cluster", "foreign approach", "unattributed approach", "drift-through",
           "passive objects")
 STALE_DAYS = 14.0
+#: a pair "stays" when it is in range this long, or its drift would keep it in range
+#: this long (``2 threshold / |drift|``): a property of the pair, not of the window
+PERSIST_DAYS = 1.0
 _J2, _RE, _MU = 1.08262998905e-3, 6378.135, 398600.8
 _DAY_US = 86_400_000_000
 _GENERIC_PREFIX = {"OBJECT", "DEB", "USA", "SL", "CZ", "TBA", "UNKNOWN"}
@@ -115,7 +120,13 @@ def pair_profile(a: ElementSet, b: ElementSet, start_us: int, stop_us: int,
                  step_s: float = 60.0) -> dict:
     """Range and relative speed of two objects on SGP4 over a span: min/max range,
     time of the minimum, relative speed there, angle between the r x v normals
-    there, and the linear range trend (km/day)."""
+    there, and the linear range trend (km/day).
+
+    The relative speed is the second object's velocity seen from a frame rotating with
+    the first one's orbit (LVLH: ``dv - w x dr``, ``w = r x v / |r|^2``): two objects
+    holding station on one orbit have none, whatever their distance (the plain
+    difference of the inertial velocities grows as ``w`` times it: 0.16 km/s at 144 km
+    in LEO).  The inertial difference, the speed of an impact, is kept beside it."""
     n = max(2, int((stop_us - start_us) / (step_s * 1e6)) + 1)
     t = np.linspace(start_us, stop_us, n).astype(np.int64)
     jd, fr = jd_fr(t)
@@ -123,8 +134,10 @@ def pair_profile(a: ElementSet, b: ElementSet, start_us: int, stop_us: int,
     ok = (err[0] == 0) & (err[1] == 0)
     if not ok.any():
         return {"ok": False}
-    d = np.linalg.norm(r[1] - r[0], axis=1)
-    dv = np.linalg.norm(v[1] - v[0], axis=1)
+    dr, dvi = r[1] - r[0], v[1] - v[0]
+    d = np.linalg.norm(dr, axis=1)
+    w = np.cross(r[0], v[0]) / np.sum(r[0] * r[0], axis=1, keepdims=True)
+    dv = np.linalg.norm(dvi - np.cross(w, dr), axis=1)
     d[~ok] = np.nan
     k = int(np.nanargmin(d))
     h0, h1 = np.cross(r[0, k], v[0, k]), np.cross(r[1, k], v[1, k])
@@ -133,6 +146,7 @@ def pair_profile(a: ElementSet, b: ElementSet, start_us: int, stop_us: int,
     trend = float(np.polyfit(days, d[ok], 1)[0]) if ok.sum() > 2 and days[-1] > 0 else 0.0
     return {"ok": True, "min_km": float(d[k]), "t_min_us": int(t[k]), "max_km": float(np.nanmax(d)),
             "rel_speed_kms": float(dv[k]), "max_rel_speed_kms": float(np.nanmax(dv[ok])),
+            "inertial_rel_speed_kms": float(np.linalg.norm(dvi[k])),
             "plane_deg": float(np.degrees(np.arccos(np.clip(cosang, -1, 1)))),
             "range_trend_km_per_day": trend}
 
@@ -210,6 +224,8 @@ class PairRecord:
     sets: dict = field(default_factory=dict)  # norad -> set used at the minimum
     segments: int = 0
     docked: dict | None = None  # a StackLink's fields when modules of one station
+    inertial_rel_speed_kms: float = math.nan  # at the minimum; rel_speed_kms is LVLH
+    spans: list = field(default_factory=list)  # (start_us, end_us) within range
 
 
 @dataclass
@@ -222,37 +238,35 @@ class ProximityReport:
 def _merge(rec: PairRecord, seg: PairRecord) -> None:
     rec.first_us = min(rec.first_us, seg.first_us)
     rec.last_us = max(rec.last_us, seg.last_us)
-    rec.duration_s += seg.duration_s
-    rec.approaches += seg.approaches
+    rec.spans += seg.spans
     rec.segments += seg.segments
     rec.max_range_km = max(rec.max_range_km, seg.max_range_km)
     rec.max_rel_speed_kms = max(rec.max_rel_speed_kms, seg.max_rel_speed_kms)
     rec.docked = rec.docked or seg.docked
     if seg.min_range_km < rec.min_range_km:
-        for f in ("min_range_km", "min_time_us", "rel_speed_kms", "plane_deg",
-                  "range_trend_km_per_day", "sets"):
+        for f in ("min_range_km", "min_time_us", "rel_speed_kms", "inertial_rel_speed_kms",
+                  "plane_deg", "range_trend_km_per_day", "sets"):
             setattr(rec, f, getattr(seg, f))
 
 
 def _segment_pairs(sets: list[ElementSet], regime: str, thr: float, slow: float,
-                   t0: int, t1: int, step_s: float, min_duration_s: float,
+                   t0: int, t1: int, step_s: float,
                    workers: int, runner: DaskRunner | None = None) -> list[PairRecord]:
     res = screen(sets, t0, t1, threshold_km=thr, step_s=step_s, workers=workers, runner=runner)
-    acc: dict[tuple[int, int], dict] = defaultdict(lambda: {"spans": [], "slow": 0, "min": None})
+    acc: dict[tuple[int, int], dict] = defaultdict(lambda: {"spans": []})
     for p in res.proximities:
         x = acc[(min(p.i, p.j), max(p.i, p.j))]
         x["spans"].append((p.start_us, p.end_us))
-        x["slow"] += 1
     for e in res.encounters:
-        if e.rel_speed_kms <= slow:
+        # the inertial speed less w x miss bounds the LVLH speed from below
+        w = sets[e.i].mean_motion * 2.0 * math.pi / 86_400.0
+        if e.rel_speed_kms - w * e.miss_km <= slow:
             x = acc[(min(e.i, e.j), max(e.i, e.j))]
             x["spans"].append((e.tca_us, e.tca_us))
-            x["slow"] += 1
     out = []
     for (i, j), x in acc.items():
+        # kept or dropped on the whole window's joined spans (:func:`_join_spans`)
         dur = sum(e - s for s, e in x["spans"]) / 1e6
-        if dur < min_duration_s and x["slow"] < 2:
-            continue
         first = min(s for s, _ in x["spans"])
         last = max(e for _, e in x["spans"])
         prof = pair_profile(sets[i], sets[j], max(t0, first - int(step_s * 1e6)),
@@ -262,9 +276,22 @@ def _segment_pairs(sets: list[ElementSet], regime: str, thr: float, slow: float,
         a, b = sorted((sets[i].norad, sets[j].norad))
         out.append(PairRecord(
             a, b, regime, thr, first, last, prof["min_km"], prof["t_min_us"],
-            prof["rel_speed_kms"], dur, x["slow"], prof["max_km"], prof["max_rel_speed_kms"],
+            prof["rel_speed_kms"], dur, len(x["spans"]), prof["max_km"], prof["max_rel_speed_kms"],
             prof["plane_deg"], prof["range_trend_km_per_day"],
-            {sets[i].norad: sets[i], sets[j].norad: sets[j]}, 1))
+            {sets[i].norad: sets[i], sets[j].norad: sets[j]}, 1,
+            inertial_rel_speed_kms=prof["inertial_rel_speed_kms"], spans=list(x["spans"])))
+    return out
+
+
+def _join_spans(spans, gap_us: int) -> list[tuple[int, int]]:
+    """Spans within range, sorted and joined where they touch or overlap (within
+    ``gap_us``): one stay cut by a segment boundary is one approach."""
+    out: list[tuple[int, int]] = []
+    for s, e in sorted(spans):
+        if out and s - out[-1][1] <= gap_us:
+            out[-1] = (out[-1][0], max(out[-1][1], e))
+        else:
+            out.append((s, e))
     return out
 
 
@@ -313,7 +340,9 @@ def _label(rec: PairRecord, ra: dict, rb: dict, moved: bool, window_s: float,
         return "same-owner cluster"
     if passive:
         return "passive objects"
-    persistent = rec.duration_s >= 0.5 * window_s or (rec.approaches >= 3 and coplanar)
+    crossing_days = 2.0 * rec.threshold_km / max(abs(drift_km_per_day), 1e-9)
+    persistent = (rec.duration_s >= PERSIST_DAYS * 86_400.0 or crossing_days >= PERSIST_DAYS
+                  or (rec.approaches >= 3 and coplanar))
     if not moved and not persistent:
         return "drift-through"
     return "foreign approach" if oa and ob else "unattributed approach"
@@ -367,15 +396,19 @@ def detect_proximity(
             screened[g] = max(screened[g], len(sub))
             if len(sub) < 2:
                 continue
-            found = _segment_pairs(sub, g, thr[g], slow[g], t0, t1, step_s, min_duration_s,
-                                   workers, runner)
+            found = _segment_pairs(sub, g, thr[g], slow[g], t0, t1, step_s, workers, runner)
             for rec in found + _stack_pairs(sub, found, objects or {}, g, thr[g], t0, t1):
                 key = (rec.a, rec.b)
                 if key in merged:
                     _merge(merged[key], rec)
                 else:
                     merged[key] = rec
-    pairs = sorted(merged.values(), key=lambda r: (r.first_us, r.a, r.b))
+    for rec in merged.values():
+        rec.spans = _join_spans(rec.spans, int(step_s * 1e6))
+        rec.duration_s = sum(e - s for s, e in rec.spans) / 1e6
+        rec.approaches = len(rec.spans)
+    pairs = sorted((r for r in merged.values() if r.docked or r.duration_s >= min_duration_s
+                    or r.approaches >= 2), key=lambda r: (r.first_us, r.a, r.b))
     stacks = stack_members([(r.a, r.b) for r in pairs if _docked(r)])
     events = [_event(r, by_norad, objects or {}, lookback_days,
                      (stop_us - start_us) / 1e6, stacks) for r in pairs]
@@ -405,7 +438,8 @@ def _stack_pairs(sets: list[ElementSet], found: list[PairRecord], objects: dict[
                 a.norad, b.norad, regime, thr, t0, t1, prof["min_km"], prof["t_min_us"],
                 prof["rel_speed_kms"], (t1 - t0) / 1e6, 1, prof["max_km"],
                 prof["max_rel_speed_kms"], prof["plane_deg"], prof["range_trend_km_per_day"],
-                {a.norad: a, b.norad: b}, 1, asdict(link)))
+                {a.norad: a, b.norad: b}, 1, asdict(link),
+                prof["inertial_rel_speed_kms"], [(t0, t1)]))
     return out
 
 
@@ -419,13 +453,28 @@ def _row(norad: int, objects: dict[int, dict], s: ElementSet) -> dict:
     return row
 
 
+def _close_anyway(rec: PairRecord, history, before_us: int, other: ElementSet) -> bool:
+    """Whether the mover's set at ``before_us`` (its last before the manoeuvre) and the
+    other object's set come within the pair's threshold over the pair's span."""
+    pre = next((s for s in history if s.epoch_us == before_us), None)
+    if pre is None:
+        return False
+    prof = pair_profile(pre, other, rec.first_us, max(rec.last_us, rec.first_us + 60_000_000),
+                        60.0)
+    return bool(prof["ok"] and prof["min_km"] <= rec.threshold_km)
+
+
 def _event(rec: PairRecord, by_norad, objects, lookback_days: float,
            window_s: float, stacks: dict[int, tuple[int, ...]]) -> Event:
     sa, sb = rec.sets[rec.a], rec.sets[rec.b]
     ra, rb = _row(rec.a, objects, sa), _row(rec.b, objects, sb)
     moves = {n: manoeuvre_check(by_norad[n], rec.first_us, lookback_days=lookback_days)
              for n in (rec.a, rec.b)}
-    movers = [n for n in (rec.a, rec.b) if moves[n]]
+    # a manoeuvre created the situation only if, without it, the pair would not have
+    # come within range: the mover's set from before it, flown over the same span
+    not_causal = [n for n in (rec.a, rec.b) if moves[n] and _close_anyway(
+        rec, by_norad[n], moves[n]["before_epoch_us"], rec.sets[rec.b if n == rec.a else rec.a])]
+    movers = [n for n in (rec.a, rec.b) if moves[n] and n not in not_causal]
     subject = max(movers, key=lambda n: moves[n]["score"]) if movers else rec.a
     other = rec.b if subject == rec.a else rec.a
     rows = {rec.a: ra, rec.b: rb}
@@ -449,7 +498,9 @@ def _event(rec: PairRecord, by_norad, objects, lookback_days: float,
         epoch_us=rec.min_time_us,
         start_us=rec.first_us,
         end_us=rec.last_us,
+        # rel_speed_kms: in the frame rotating with the first object's orbit (LVLH)
         metrics={"min_range_km": rec.min_range_km, "rel_speed_kms": rec.rel_speed_kms,
+                 "inertial_rel_speed_kms": rec.inertial_rel_speed_kms,
                  "coplanarity_deg": plane_angle_deg(ss, so, rec.min_time_us),
                  "drift_km_per_day": drift, "duration_s": rec.duration_s,
                  "approaches": rec.approaches, "max_range_km": rec.max_range_km,
@@ -466,7 +517,10 @@ def _event(rec: PairRecord, by_norad, objects, lookback_days: float,
             "stack": list(stacks[rec.a]) if label == "docked" else None,
             "stack_link": rec.docked,
             "subject_reason": ("manoeuvre before first approach" if movers else
-                               "no manoeuvre seen: lower catalogue number"),
+                               "no manoeuvre seen: lower catalogue number" if not not_causal
+                               else "manoeuvres seen did not create the approach (without "
+                                    "them the pair comes as close): lower catalogue number"),
+            "manoeuvres_not_causal": not_causal,
             "manoeuvre": manoeuvre,
             "history_sets": [n_hist[subject], n_hist[other]],
             "plane_angle_rxv_deg": rec.plane_deg,

@@ -417,9 +417,15 @@ def _events(cand: Candidates, m: Minima, start_us: int, stop_us: int, step_s: fl
     absorbed = np.zeros(len(m.i), dtype=bool)
     proximities = []
     half = step_s / 2
+    # idx is sorted by (pair, time): each run's minima are found by bisection, not by a
+    # scan of every minimum (which made a day's LEO catalogue quadratic in its runs)
+    pair_key = m.i[idx].astype(np.int64) * len(norad) + m.j[idx]
     for (i, j, k0, k1, dmin_s, kmin) in runs:
         lo, hi = k0 * step_s - half, k1 * step_s + half
-        inside = idx[(m.i[idx] == i) & (m.j[idx] == j) & (m.t_s[idx] >= lo) & (m.t_s[idx] <= hi)]
+        key = i * len(norad) + j
+        p0, p1 = np.searchsorted(pair_key, key, "left"), np.searchsorted(pair_key, key, "right")
+        mine = idx[p0:p1]
+        inside = mine[(m.t_s[mine] >= lo) & (m.t_s[mine] <= hi)]
         absorbed[inside] = True
         if len(inside) and m.d_km[inside].min() <= dmin_s:
             best = inside[np.argmin(m.d_km[inside])]
