@@ -224,6 +224,14 @@ def test_cli_json(tmp_path, capsys):
                  "--format", "json"]) == 0
     assert len(json.loads(capsys.readouterr().out)) == 1
     assert out[0]["evidence"]["set_before"] == out[0]["start"]
+    # --figures: the history with its manoeuvre marked, one PNG per object
+    figs = tmp_path / "figs"
+    assert main(["maneuvers", "90001", "--db", str(db), "--figures", str(figs)]) == 0
+    png = figs / "90001_maneuvers.png"
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and png.stat().st_size > 20_000
+    assert "1 figure(s)" in capsys.readouterr().err
+    assert main(["maneuvers", "90001", "--db", str(db), "--figures", str(png)]) == 1
+    assert "not a folder" in capsys.readouterr().err
 
 
 def test_cli_bad_input_is_named_and_writes_nothing(tmp_path, capsys):

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import math
 from collections import Counter
+from pathlib import Path
 
 import typer
 
 from orbwatch.cli.app import DbOption, app
-from orbwatch.cli.output import OutputFormat, emit
+from orbwatch.cli.output import OutputFormat, emit, err_console
 from orbwatch.cli.scheduler import SchedulerOption, open_runner, parse_scheduler
 from orbwatch.detect.maneuver_batch import detect_maneuvers_many, histories_by_object
 from orbwatch.detect.maneuvers import DEFAULT_THRESHOLD, MIN_SETS, maneuvers_to_events
@@ -52,6 +53,10 @@ def maneuvers_cmd(
     db: str | None = DbOption,
     fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", "-f",
                                      help="Output format."),
+    figures: str | None = typer.Option(None, "--figures", metavar="DIR",
+                                       help="Write DIR/<norad>_maneuvers.png for each object "
+                                            "with a manoeuvre: a, e, i and node (GEO: "
+                                            "longitude) against time, manoeuvres marked."),
 ) -> None:
     """Manoeuvres of objects from their element-set history: epoch (with the bracketing
     sets and an uncertainty), delta-v in RTN (m/s), type and confidence."""
@@ -64,6 +69,8 @@ def maneuvers_cmd(
     except ValueError as e:
         raise UserError(f"--since: {e}") from None
     parse_scheduler(scheduler)
+    if figures and Path(figures).exists() and not Path(figures).is_dir():
+        raise UserError(f"--figures {figures}: not a folder")
     with Store(db or default_db_path(), create=False) as store:
         sets = store.element_sets(None if all_objects else sorted(set(norads)))
     if all_objects and not sets:
@@ -83,5 +90,22 @@ def maneuvers_cmd(
         found = detect_maneuvers_many(histories_by_object(sets), threshold=threshold,
                                       runner=runner)
     events = [e for e in maneuvers_to_events(found) if since_us is None or e.epoch_us >= since_us]
+    if figures:
+        _write_figures(Path(figures), sets, events, since_us)
     emit([_row(e) for e in events], fmt, title="maneuvers", columns=_COLUMNS,
          document=[e.to_dict() for e in events])
+
+
+def _write_figures(folder: Path, sets, events, since_us: int | None) -> None:
+    """One history figure per object with a manoeuvre (from ten days before --since)."""
+    from orbwatch.report.history import maneuver_history_png
+
+    first = None if since_us is None else since_us - 10 * 86_400_000_000
+    objects = sorted({e.objects[0] for e in events})
+    by = {h[0].norad: h for h in histories_by_object(
+        [s for s in sets if s.norad in objects and (first is None or s.epoch_us >= first)])}
+    folder.mkdir(parents=True, exist_ok=True)
+    for norad in objects:
+        maneuver_history_png(by[norad], events, folder / f"{norad}_maneuvers.png")
+    err_console.print(f"maneuvers: {len(objects)} figure(s) in {folder}", highlight=False,
+                      markup=False)
