@@ -302,19 +302,20 @@ def test_a_stay_cut_by_a_segment_boundary_is_one_approach():
 
 
 def test_a_drift_through_reads_the_same_in_any_window():
-    """A pair drifting 147 km/day through 50 km of each other (17 h in range) is a
-    drift-through in a window of one, two or three days centred on it: persistence is
-    the pair's (in range a day, or a drift that would keep it there a day), not a share
-    of the window."""
-    a, b = _drifting_pair(1.0, 1.5)
-    tca = pair_profile(a, b, T0, T0 + 3 * DAY, 60.0)["t_min_us"]
-    objs = {1: {"owner": "US"}, 2: {"owner": "CIS"}}
-    for days in (1, 2, 3):
-        s0 = tca - days * DAY // 2
-        (ev,) = detect_proximity([a, b], s0, s0 + days * DAY, regimes=["leo"],
-                                 objects=objs).events
-        assert ev.evidence["label"] == "drift-through", days
-        assert abs(ev.metrics["drift_km_per_day"]) > 100.0
+    """A pair drifting 290 km/day through 50 km of each other (8 h in range) is a
+    drift-through in a window of one, two or three days centred on it, and one drifting
+    147 km/day (17 h in range) stays in each: persistence is the pair's (in range half a
+    day, or a drift that would keep it there that long), not a share of the window."""
+    for km, label in ((1.0, "foreign approach"), (2.0, "drift-through")):
+        a, b = _drifting_pair(km, 1.5)
+        tca = pair_profile(a, b, T0, T0 + 3 * DAY, 60.0)["t_min_us"]
+        objs = {1: {"owner": "US"}, 2: {"owner": "CIS"}}
+        for days in (1, 2, 3):
+            s0 = tca - days * DAY // 2
+            (ev,) = detect_proximity([a, b], s0, s0 + days * DAY, regimes=["leo"],
+                                     objects=objs).events
+            assert ev.evidence["label"] == label, (km, days)
+            assert abs(ev.metrics["drift_km_per_day"]) > 100.0
 
 
 def test_a_stale_set_lowers_the_confidence():
@@ -356,7 +357,7 @@ def test_a_manoeuvre_is_named_only_where_it_made_the_approach():
     """Element sets published (scenario machinery: SGP4-consistent, with set noise) for
     two satellites of one orbit, 840 km apart.  When A lowers its orbit by 1 km (0.56
     m/s) it drifts onto B six days later: the burn made the approach and A is its
-    subject.  When instead B sits 1 km higher and drifts past A by itself while A trims
+    subject.  When instead B sits 2 km higher and drifts past A by itself while A trims
     its inclination (3 m/s normal) six days before, A's set from before the trim comes
     as close: the trim is seen, not blamed, and the pass is a drift-through."""
     from orbwatch.scenario.build import catalogue_sets
@@ -382,8 +383,8 @@ def test_a_manoeuvre_is_named_only_where_it_made_the_approach():
     assert made.evidence["subject_reason"] == "manoeuvre before first approach"
     lo, hi = (parse_iso(t) for t in made.evidence["manoeuvre"]["between"])
     assert lo <= T0 + 2 * DAY <= hi
-    n2 = math.sqrt(_MU / (a + 1.0) ** 3) * 86400 / (2 * math.pi)
+    n2 = math.sqrt(_MU / (a + 2.0) ** 3) * 86400 / (2 * math.pi)
     n1 = math.sqrt(_MU / a**3) * 86400 / (2 * math.pi)
-    past = run(1.0, (n1 - n2) * 360.0 * 8.0, (0.0, 0.0, 0.003))
+    past = run(2.0, (n1 - n2) * 360.0 * 8.0, (0.0, 0.0, 0.003))
     assert past.evidence["label"] == "drift-through" and past.evidence["manoeuvre"] is None
     assert past.evidence["manoeuvres_not_causal"] == [1]

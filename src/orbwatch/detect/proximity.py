@@ -72,7 +72,7 @@ LABELS = ("docked", "formation", "same-launch objects", "constellation neighbour
 STALE_DAYS = 14.0
 #: a pair "stays" when it is in range this long, or its drift would keep it in range
 #: this long (``2 threshold / |drift|``): a property of the pair, not of the window
-PERSIST_DAYS = 1.0
+PERSIST_DAYS = 0.5
 _J2, _RE, _MU = 1.08262998905e-3, 6378.135, 398600.8
 _DAY_US = 86_400_000_000
 _GENERIC_PREFIX = {"OBJECT", "DEB", "USA", "SL", "CZ", "TBA", "UNKNOWN"}
