@@ -13,8 +13,8 @@ Method, per window:
 3. A pair is kept when its relative speed at closest approach (in the frame
    rotating with the orbit, LVLH; see :func:`pair_profile`) is at most the
    regime's ``slow_kms`` and it either stays within the threshold for at least
-   ``min_duration_s`` or approaches at least twice, counted over the whole window
-   (a stay cut by a segment boundary is one).  Fast crossings are left to
+   ``min_duration_s`` at a stretch or approaches twice within a segment's length, over the
+   whole window (a stay cut by a segment boundary is one).  Fast crossings are left to
    conjunction screening.
 4. Each kept pair is profiled on SGP4 (range, relative speed, orbit normals);
    element-set history tells which object manoeuvred before the first
@@ -407,8 +407,13 @@ def detect_proximity(
         rec.spans = _join_spans(rec.spans, int(step_s * 1e6))
         rec.duration_s = sum(e - s for s, e in rec.spans) / 1e6
         rec.approaches = len(rec.spans)
-    pairs = sorted((r for r in merged.values() if r.docked or r.duration_s >= min_duration_s
-                    or r.approaches >= 2), key=lambda r: (r.first_us, r.a, r.b))
+    # "repeatedly": two approaches within a segment's length of each other (two chance
+    # slow crossings weeks apart in a month's window are not a pattern)
+    # and "stays" is one stay of min_duration_s, not short passes weeks apart summed
+    pairs = sorted((r for r in merged.values() if r.docked
+                    or max(e - s for s, e in r.spans) >= min_duration_s * 1e6
+                    or any(b[0] - a[1] <= seg_us for a, b in zip(r.spans, r.spans[1:], strict=False))),
+                   key=lambda r: (r.first_us, r.a, r.b))
     stacks = stack_members([(r.a, r.b) for r in pairs if _docked(r)])
     events = [_event(r, by_norad, objects or {}, lookback_days,
                      (stop_us - start_us) / 1e6, stacks) for r in pairs]
