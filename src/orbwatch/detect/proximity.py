@@ -265,8 +265,8 @@ def _segment_pairs(sets: list[ElementSet], regime: str, thr: float, slow: float,
             x["spans"].append((e.tca_us, e.tca_us))
     out = []
     for (i, j), x in acc.items():
-        # kept or dropped on the whole window's joined spans (:func:`_join_spans`)
-        dur = sum(e - s for s, e in x["spans"]) / 1e6
+        # duration and approaches are set, and the pair kept or dropped, on the whole
+        # window's joined spans (:func:`_settle`)
         first = min(s for s, _ in x["spans"])
         last = max(e for _, e in x["spans"])
         prof = pair_profile(sets[i], sets[j], max(t0, first - int(step_s * 1e6)),
@@ -276,23 +276,29 @@ def _segment_pairs(sets: list[ElementSet], regime: str, thr: float, slow: float,
         a, b = sorted((sets[i].norad, sets[j].norad))
         out.append(PairRecord(
             a, b, regime, thr, first, last, prof["min_km"], prof["t_min_us"],
-            prof["rel_speed_kms"], dur, len(x["spans"]), prof["max_km"], prof["max_rel_speed_kms"],
+            prof["rel_speed_kms"], 0.0, 0, prof["max_km"], prof["max_rel_speed_kms"],
             prof["plane_deg"], prof["range_trend_km_per_day"],
             {sets[i].norad: sets[i], sets[j].norad: sets[j]}, 1,
             inertial_rel_speed_kms=prof["inertial_rel_speed_kms"], spans=list(x["spans"])))
     return out
 
 
-def _join_spans(spans, gap_us: int) -> list[tuple[int, int]]:
-    """Spans within range, sorted and joined where they touch or overlap (within
-    ``gap_us``): one stay cut by a segment boundary is one approach."""
-    out: list[tuple[int, int]] = []
-    for s, e in sorted(spans):
-        if out and s - out[-1][1] <= gap_us:
-            out[-1] = (out[-1][0], max(out[-1][1], e))
+def _settle(rec: PairRecord, step_us: int, seg_us: int, min_duration_s: float) -> bool:
+    """Join the pair's spans within range over the whole window where they touch or
+    overlap (within ``step_us``: one stay cut by a segment boundary is one approach),
+    set its duration and approaches from them, and say whether it is kept: docked, one
+    stay of ``min_duration_s`` at a stretch, or two approaches within ``seg_us`` of each
+    other (chance slow crossings weeks apart in a month's window are no pattern)."""
+    joined: list[tuple[int, int]] = []
+    for s, e in sorted(rec.spans):
+        if joined and s - joined[-1][1] <= step_us:
+            joined[-1] = (joined[-1][0], max(joined[-1][1], e))
         else:
-            out.append((s, e))
-    return out
+            joined.append((s, e))
+    rec.spans, rec.approaches = joined, len(joined)
+    rec.duration_s = sum(e - s for s, e in joined) / 1e6
+    return bool(rec.docked) or max(e - s for s, e in joined) >= min_duration_s * 1e6 \
+        or any(b[0] - a[1] <= seg_us for a, b in zip(joined, joined[1:], strict=False))
 
 
 def _prefix(name: str | None) -> str | None:
@@ -403,16 +409,8 @@ def detect_proximity(
                     _merge(merged[key], rec)
                 else:
                     merged[key] = rec
-    for rec in merged.values():
-        rec.spans = _join_spans(rec.spans, int(step_s * 1e6))
-        rec.duration_s = sum(e - s for s, e in rec.spans) / 1e6
-        rec.approaches = len(rec.spans)
-    # "repeatedly": two approaches within a segment's length of each other (two chance
-    # slow crossings weeks apart in a month's window are not a pattern)
-    # and "stays" is one stay of min_duration_s, not short passes weeks apart summed
-    pairs = sorted((r for r in merged.values() if r.docked
-                    or max(e - s for s, e in r.spans) >= min_duration_s * 1e6
-                    or any(b[0] - a[1] <= seg_us for a, b in zip(r.spans, r.spans[1:], strict=False))),
+    pairs = sorted((r for r in merged.values()
+                    if _settle(r, int(step_s * 1e6), seg_us, min_duration_s)),
                    key=lambda r: (r.first_us, r.a, r.b))
     stacks = stack_members([(r.a, r.b) for r in pairs if _docked(r)])
     events = [_event(r, by_norad, objects or {}, lookback_days,

@@ -29,8 +29,11 @@ TYPE_COLOURS = {"orbit_raising": "tab:red", "orbit_lowering": "tab:blue",
 
 
 def _fourth_panel(sets: Sequence[ElementSet]) -> tuple[np.ndarray, str]:
-    """GEO-like orbits: longitude (deg E) at each set's epoch; else the RAAN (deg)."""
-    if all(0.9 < s.mean_motion < 1.1 and s.eccentricity < 0.1 for s in sets):
+    """GEO-like orbits (as the detector reads them): longitude (deg E) at each set's
+    epoch; else the RAAN (deg)."""
+    from orbwatch.detect.maneuver_features import is_geo_like
+
+    if is_geo_like(float(np.median([s.mean_motion for s in sets]))):
         from orbwatch.detect.proximity import longitude_deg
 
         lon = np.array([longitude_deg(s, s.epoch_us) for s in sets])
