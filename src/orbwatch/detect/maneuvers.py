@@ -39,7 +39,8 @@ Method (same settings for every object; details in
 * Near GEO a single-interval step of ``a`` counts only where the along-track
   drift it must cause is there (:mod:`orbwatch.detect.maneuver_confirm`; real
   GEO sets carry many refits of the mean motion with no burn) and only in the
-  blind zone of a windowed detection (:func:`_in_blind_zone`): a burn a day or
+  blind zone of a windowed detection
+  (:func:`~orbwatch.detect.maneuver_merge.in_blind_zone`): a burn a day or
   three after another, which the one-candidate-per-window test cannot see.
 * Near GEO the plane features enter delta-v (and the type) only where the
   cross-track motion of the sets spanning the detection confirms a turn of
@@ -92,7 +93,9 @@ Method (same settings for every object; details in
   converge over days after small burns and the kink lags, so LEO keeps the
   rules below).  The fit stops at the confirmed steps of ``a`` around it: one
   kink fitted across a second burn is pulled towards it.  Detections closer
-  than ``MERGE_DAYS`` are one manoeuvre.
+  than ``MERGE_DAYS`` are one manoeuvre, except near GEO a turn of the plane
+  and an in-plane burn in different intervals
+  (:func:`~orbwatch.detect.maneuver_merge.distinct`).
 * Confidence: a logistic in ``log(score / threshold)`` fitted once to the
   pooled benchmark, so that detections at confidence c match a logged
   manoeuvre about a fraction c of the time.
@@ -131,6 +134,12 @@ from orbwatch.detect.maneuver_features import (
     step_statistics,
 )
 from orbwatch.detect.maneuver_kink_leo import KINK_Z, LONG_KINK_Z, second_tier
+from orbwatch.detect.maneuver_merge import (
+    in_blind_zone,
+    interval_of,
+    isolated,
+    merge_detections,
+)
 from orbwatch.detect.maneuver_onset import onset_epoch
 from orbwatch.detect.maneuver_phase import kink_epoch, kink_statistics, phase_series
 from orbwatch.detect.maneuver_residuals import (
@@ -189,20 +198,14 @@ RAMP_SETS = 3
 #: this (searched ``KINK_REACH`` sets either side of the detected interval)
 KINK_PLACE = 8.0
 #: near GEO a confirmed single-interval step this many intervals from a windowed
-#: detection may be a burn its window hid (:func:`_in_blind_zone`)
+#: detection may be a burn its window hid (:func:`~orbwatch.detect.maneuver_merge.in_blind_zone`)
 BLIND_SETS = 2 * (STEP_SETS + SKIP_SETS)
-#: near GEO a confirmed single-interval step this far (days) from every windowed
-#: detection counts on its own where its drift reaches this significance (:func:`_isolated`)
-ISOLATED_DAYS = 3.0
-ISOLATED_CONFIRM_Z = 30.0
 #: ... except in a history of fewer sets than this, whose windowed steps are scaled by
 #: a spread of a handful of windows: there the confirmation itself (``passes``) is the test
 SHORT_SETS = 4 * (STEP_SETS + SKIP_SETS)
 #: outside GEO a lowering of a within this many times the decay across its interval
 #: is drag (:func:`_within_drag`)
 DRAG_STEP_FACTOR = 2.0
-#: detections whose epochs come closer than this (days) are one manoeuvre
-MERGE_DAYS = 1.0
 
 
 @dataclass(frozen=True)
@@ -232,11 +235,6 @@ class Maneuver:
         return self.delta_v * 1000.0
 
 
-def _interval_of(h: HistoryArrays, t_us: int) -> int:
-    """The interval (between sets k and k+1) holding time ``t_us``, clipped to the history."""
-    return int(np.clip(np.searchsorted(h.epoch_us, t_us, side="right") - 1, 0, h.n - 2))
-
-
 def _at_onset(h: HistoryArrays, sets, k: int, curvature: float,
               t_us: int | None) -> tuple[int | None, int]:
     """(time, interval) of a detection in interval ``k`` (placed at ``t_us``, or None for
@@ -244,7 +242,7 @@ def _at_onset(h: HistoryArrays, sets, k: int, curvature: float,
     (:func:`~orbwatch.detect.maneuver_onset.onset_epoch`) where that is earlier."""
     t_on = onset_epoch(sets, k, curvature)
     if t_on is not None and t_on < (int(h.epoch_us[k]) if t_us is None else t_us):
-        return t_on, _interval_of(h, t_on)
+        return t_on, interval_of(h, t_on)
     return t_us, k
 
 
@@ -417,7 +415,7 @@ def detect_maneuvers(history, *, threshold: float = DEFAULT_THRESHOLD) -> list[M
                                                (float(st.step[k, 0]), st.residual[:, 0])))
         if placed is not None:
             t_us = int(h.epoch_us[0] + round(placed[0] * 86_400e6))
-            j = _interval_of(h, t_us)
+            j = interval_of(h, t_us)
         elif pred[near] >= RESIDUAL_THRESHOLD:
             j, t_us = walk_back(zres, signed, near), None
         else:
@@ -477,8 +475,9 @@ def detect_maneuvers(history, *, threshold: float = DEFAULT_THRESHOLD) -> list[M
         [m for m in single if m.delta_v > 0]
     if h.geo:
         single = [m for (k, _), m in zip(steps, single, strict=True)
-                  if _in_blind_zone(h, st, k, m, out)
-                  or _isolated(m, a_conf.get(k), out, short=h.n < SHORT_SETS)]
+                  if in_blind_zone(h, st.z_residual[:, 0], k, m, out, blind_sets=BLIND_SETS,
+                                   quiet_z=COMPONENT_Z)
+                  or isolated(m, a_conf.get(k), out, short=h.n < SHORT_SETS)]
     out += single
     if not h.geo:
         # second tier: raising phase kinks confirmed by a, where the first pass found none
@@ -500,7 +499,7 @@ def detect_maneuvers(history, *, threshold: float = DEFAULT_THRESHOLD) -> list[M
             out.append(_along_track(m, float(h.a_km[k]), da))
     if not h.geo:
         out = [m for m in out if not _within_drag(h, st, m)]
-    return _merge(out)
+    return merge_detections(out, h, st.z_residual[:, 0], quiet_z=COMPONENT_Z)
 
 
 def _within_drag(h: HistoryArrays, st, m: Maneuver) -> bool:
@@ -510,7 +509,7 @@ def _within_drag(h: HistoryArrays, st, m: Maneuver) -> bool:
     (each of its last intervals a step of "lowering").  Drag only lowers ``a``."""
     if m.kind != "orbit_lowering":
         return False
-    j = _interval_of(h, m.start_us)
+    j = interval_of(h, m.start_us)
     decay = -float(st.trend_per_day[j, 0]) * float(st.dt_days[j])
     return decay > 0.0 and abs(m.delta_a_km) <= DRAG_STEP_FACTOR * decay
 
@@ -522,52 +521,6 @@ def _along_track(m: Maneuver, a_km: float, da_km: float) -> Maneuver:
     return replace(m, delta_v=abs(dv_t), dv_along=dv_t, dv_radial=0.0, dv_normal=0.0,
                    delta_a_km=da_km, delta_i_deg=0.0, delta_e=0.0,
                    kind="orbit_raising" if dv_t > 0 else "orbit_lowering")
-
-
-def _isolated(m: Maneuver, conf: tuple[float, float] | None, found: list[Maneuver], *,
-              short: bool = False) -> bool:
-    """A confirmed single-interval step near GEO far (``ISOLATED_DAYS``) from every
-    windowed detection counts where its drift is very significant
-    (``ISOLATED_CONFIRM_Z``): an isolated burn the windowed test scored just under
-    its threshold (a 0.15 m/s station-keeping burn in a 1-set-a-day history).  In a
-    ``short`` history (fewer than ``SHORT_SETS`` sets) the windowed test has no spread
-    to scale by, and the step's confirmation (``passes``: amplitude and ``CONFIRM_Z``)
-    is enough: a 0.15 m/s burn among 8 sets in 12 days (one-interval z 21, drift
-    confirmed at z 29.7)."""
-    strong = passes(conf) if short else conf is not None and conf[1] >= ISOLATED_CONFIRM_Z
-    return strong and all(
-        abs(m.epoch_us - o.epoch_us) > ISOLATED_DAYS * 86_400e6 for o in found)
-
-
-def _in_blind_zone(h: HistoryArrays, st, k: int, m: Maneuver, found: list[Maneuver]) -> bool:
-    """Near GEO the windowed detections are placed at the phase kink; a confirmed
-    single-interval step adds only a burn they could not see: one further than
-    ``MERGE_DAYS`` from each of them but inside the reach of one's step window
-    (``BLIND_SETS`` intervals), with quiet one-interval steps of a in between (not
-    the sets still converging after that burn)."""
-    if any(abs(m.epoch_us - o.epoch_us) < MERGE_DAYS * 86_400e6 for o in found):
-        return False
-    za = np.abs(st.z_residual[:, 0])
-    for o in found:
-        j = _interval_of(h, o.epoch_us)
-        lo, hi = sorted((j, k))
-        if 1 < hi - lo <= BLIND_SETS and np.all(za[lo + 1:hi] < COMPONENT_Z):
-            return True
-    return False
-
-
-def _merge(found: list[Maneuver]) -> list[Maneuver]:
-    """Detections closer than ``MERGE_DAYS``, or of one type between the same two element
-    sets (whose one step cannot be told into two burns), are one manoeuvre: the highest
-    score stays.  (A GEO east-west burn placed by its phase kink and a north-south one in
-    the same long gap are two.)"""
-    keep: list[Maneuver] = []
-    for m in sorted(found, key=lambda m: -m.score):
-        if all(abs(m.epoch_us - o.epoch_us) >= MERGE_DAYS * 86_400e6
-               and (m.start_us, m.end_us, m.kind) != (o.start_us, o.end_us, o.kind)
-               for o in keep):
-            keep.append(m)
-    return sorted(keep, key=lambda m: m.epoch_us)
 
 
 def maneuvers_to_events(maneuvers) -> list[Event]:
