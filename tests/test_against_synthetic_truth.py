@@ -143,9 +143,10 @@ def test_inspector_plane_match_next_to_its_phasing_burn(tmp_path, monkeypatch):
 
     det = detect_maneuvers(sets)
     found = turns(det)
-    assert len(found) == 1 and abs(found[0].delta_v * 1e3 - 10.2) < 1.0, det
+    planted = np.linalg.norm(plane["metrics"]["dv_rtn_kms"])
+    assert len(found) == 1 and abs(found[0].delta_v / planted - 1) <= 0.2, det
     # the phasing burn before it and the approach burn after it are still found
-    assert sum(any(abs(m.epoch_us - parse_iso(e["epoch"])) < 86_400e6 for m in det)
-               for e in burns) >= 3
+    for e in (burns[burns.index(plane) - 1], burns[burns.index(plane) + 1]):
+        assert any(abs(m.epoch_us - parse_iso(e["epoch"])) < 86_400e6 for m in det), e
     monkeypatch.setattr(merge, "distinct", lambda *a, **k: False)
     assert not turns(detect_maneuvers(sets))

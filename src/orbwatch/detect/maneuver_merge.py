@@ -62,7 +62,9 @@ def distinct(h: HistoryArrays, za: np.ndarray, m, o, *, quiet_z: float) -> bool:
             and plane_led(m) != plane_led(o)):
         return False
     turn = m if plane_led(m) else o
-    return abs(float(za[interval_of(h, turn.epoch_us)])) < quiet_z
+    # its own interval (the bracket's first set): an epoch at the bracket's later set
+    # would read the next interval
+    return abs(float(za[interval_of(h, turn.start_us)])) < quiet_z
 
 
 def in_blind_zone(h: HistoryArrays, za: np.ndarray, k: int, m, found: list, *,
@@ -76,10 +78,10 @@ def in_blind_zone(h: HistoryArrays, za: np.ndarray, k: int, m, found: list, *,
     if any(abs(m.epoch_us - o.epoch_us) < MERGE_DAYS * _DAY_US for o in same):
         return False
     for o in found:
+        if o not in same and abs(interval_of(h, o.start_us) - k) == 1:
+            return True
         j = interval_of(h, o.epoch_us)
         lo, hi = sorted((j, k))
-        if hi - lo == 1 and o not in same:
-            return True
         if 1 < hi - lo <= blind_sets and np.all(np.abs(za[lo + 1:hi]) < quiet_z):
             return True
     return False
