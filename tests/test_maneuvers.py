@@ -707,6 +707,33 @@ def test_short_geo_history_takes_a_confirmed_step(monkeypatch):
     assert with_rule[0] >= 10 and with_rule[0] > without[0]
 
 
+def test_short_geo_history_takes_a_confirmed_turn_between_burns(monkeypatch):
+    """A plane match (0.19 deg, 10 m/s) 1.4 days after a 1.1 m/s phasing burn and 1.4 days
+    before a 1 m/s approach burn, in 12 daily GEO sets: the windowed steps of so short a
+    history have no spread to be scaled by, and the turn, which the cross-track motion
+    confirms, counts on its own as the confirmed steps of ``a`` do.  Over 10 noise draws
+    every burn is found within a day as its type with nothing else; without the turn
+    rule the plane match is lost in some of them."""
+    import orbwatch.detect.maneuvers as mod
+    from orbwatch.detect.maneuver_merge import isolated
+
+    burns = [(3.2, -1.1, 0.0), (4.6, 0.0, 0.19), (6.0, 1.0, 0.0)]
+    kinds = ["geo_ew_station_keeping", "geo_ns_station_keeping", "geo_ew_station_keeping"]
+
+    def found(seed):
+        sets, truth = _history(geo=True, burns=burns, days=12, seed=seed, cadence_days=1.0)
+        assert len(sets) < mod.SHORT_SETS
+        det = mod.detect_maneuvers(sets)
+        hits = [[m for m in det if abs(m.epoch_us - t) < DAY and m.kind == kind]
+                for t, kind in zip(truth, kinds, strict=True)]
+        assert len(det) == sum(bool(h) for h in hits), det  # nothing else
+        return [bool(h) for h in hits]
+
+    assert all(all(found(seed)) for seed in range(1, 11))
+    monkeypatch.setattr(mod, "isolated", lambda *a, turn=False, **k: isolated(*a, **k))
+    assert not all(found(seed)[1] for seed in range(1, 11))
+
+
 def test_closest_approach_at_a_bracketing_set_is_not_sharp():
     """Two orbits that meet only at the later set's epoch (an along-track burn there or
     after: the later set may still carry the old orbit) are closest at the bracket's

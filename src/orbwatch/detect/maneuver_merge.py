@@ -87,15 +87,22 @@ def in_blind_zone(h: HistoryArrays, za: np.ndarray, k: int, m, found: list, *,
     return False
 
 
-def isolated(m, conf: tuple[float, float] | None, found: list, *, short: bool = False) -> bool:
+def isolated(m, conf: tuple[float, float] | None, found: list, *, short: bool = False,
+             turn: bool = False) -> bool:
     """A confirmed single-interval step near GEO far (``ISOLATED_DAYS``) from every
     windowed detection counts where its drift is very significant
     (``ISOLATED_CONFIRM_Z``): an isolated burn the windowed test scored just under
     its threshold (a 0.15 m/s station-keeping burn in a 1-set-a-day history).  In a
     ``short`` history the windowed test has no spread to scale by, and the step's
     confirmation (``passes``: amplitude and ``CONFIRM_Z``) is enough: a 0.15 m/s burn
-    among 8 sets in 12 days (one-interval z 21, drift confirmed at z 29.7)."""
-    strong = passes(conf) if short else conf is not None and conf[1] >= ISOLATED_CONFIRM_Z
+    among 8 sets in 12 days (one-interval z 21, drift confirmed at z 29.7).  There a
+    ``turn`` of the plane that the cross-track motion confirmed
+    (:func:`~orbwatch.detect.maneuver_confirm.confirmed_plane_steps`) counts the same
+    way: a plane match between two phasing burns in 12 daily sets."""
+    if short:
+        strong = turn or passes(conf)
+    else:
+        strong = conf is not None and conf[1] >= ISOLATED_CONFIRM_Z
     return strong and all(
         abs(m.epoch_us - o.epoch_us) > ISOLATED_DAYS * _DAY_US for o in found)
 

@@ -477,7 +477,7 @@ def detect_maneuvers(history, *, threshold: float = DEFAULT_THRESHOLD) -> list[M
         single = [m for (k, _), m in zip(steps, single, strict=True)
                   if in_blind_zone(h, st.z_residual[:, 0], k, m, out, blind_sets=BLIND_SETS,
                                    quiet_z=COMPONENT_Z)
-                  or isolated(m, a_conf.get(k), out, short=h.n < SHORT_SETS)]
+                  or isolated(m, a_conf.get(k), out, short=h.n < SHORT_SETS, turn=k in turns)]
     out += single
     if not h.geo:
         # second tier: raising phase kinks confirmed by a, where the first pass found none
