@@ -74,11 +74,12 @@ def in_blind_zone(h: HistoryArrays, za: np.ndarray, k: int, m, found: list, *,
     it is not distinct from, and inside the reach of one's step window (``blind_sets``
     intervals), with quiet one-interval steps of ``a`` (``|za| < quiet_z``) in between (not
     the sets still converging after that burn) or next to a detection it is distinct from."""
-    same = [o for o in found if not distinct(h, za, m, o, quiet_z=quiet_z)]
-    if any(abs(m.epoch_us - o.epoch_us) < MERGE_DAYS * _DAY_US for o in same):
+    apart = [distinct(h, za, m, o, quiet_z=quiet_z) for o in found]
+    if any(not d and abs(m.epoch_us - o.epoch_us) < MERGE_DAYS * _DAY_US
+           for o, d in zip(found, apart, strict=True)):
         return False
-    for o in found:
-        if o not in same and abs(interval_of(h, o.start_us) - k) == 1:
+    for o, d in zip(found, apart, strict=True):
+        if d and abs(interval_of(h, o.start_us) - k) == 1:
             return True
         j = interval_of(h, o.epoch_us)
         lo, hi = sorted((j, k))
