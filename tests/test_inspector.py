@@ -161,11 +161,17 @@ def test_cli_per_file_reports_the_inspector(shared_data, tmp_path, capsys):
         path.write_text("".join(f"{s.name or s.norad}\n" + "\n".join(format_tle(s)) + "\n"
                                 for s in arc))
         args += ["--catalog", str(path)]
-    assert main(args) == 0
+    assert main([*args, "--figures", str(tmp_path / "figs")]) == 0
     out = json.loads(capsys.readouterr().out)
     found = [e for e in out if e["kind"] == "inspection" and e["objects"][0] == 40258]
     assert len(found) == 1
     assert [t["norad"] for t in found[0]["evidence"]["targets"]] == [40984, 39020]
+    # --figures: a range figure per pair, the inspection's stops with its longitude track
+    pngs = {p.name for p in (tmp_path / "figs").iterdir()}
+    assert "40258_inspection.png" in pngs
+    assert len(pngs) == sum(e["kind"] in ("proximity", "inspection") for e in out)
+    drawn = {frozenset(map(int, n.split("_")[:2])) for n in pngs if n.endswith("_range.png")}
+    assert {frozenset({40258, 40984}), frozenset({40258, 39020})} <= drawn
     assert main(["proximity", "--per-file", "--regime", "geo"]) == 1
     assert "--per-file needs --catalog" in capsys.readouterr().err
     one = args[args.index("--catalog") + 1]

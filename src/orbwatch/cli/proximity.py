@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import sys
+from pathlib import Path
 
 import typer
 
@@ -103,6 +104,9 @@ def proximity_cmd(
     db: str | None = DbOption,
     fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", "-f",
                                      help="table | csv | json (events)"),
+    figures: str | None = typer.Option(None, "--figures", metavar="DIR",
+                                       help="Write a range-against-time PNG per pair and a "
+                                            "stops (and longitude) PNG per inspection here."),
 ) -> None:
     """Proximity operations: pairs that stay within a regime's threshold or approach
     repeatedly at low relative speed, labelled (docked, formation, constellation
@@ -123,6 +127,7 @@ def proximity_cmd(
     if days <= 0 or segment_hours <= 0 or (threshold is not None and threshold <= 0):
         raise UserError("--days, --threshold and --segment-hours must be positive")
     parse_scheduler(scheduler)
+    folder = _figure_folder(figures)
     regimes = list(REGIMES) if regime.lower() == "all" else [regime.lower()]
     if regimes[0] not in REGIMES:
         raise UserError(f"--regime: expected {', '.join(REGIMES)} or all, found {regime!r}")
@@ -139,7 +144,10 @@ def proximity_cmd(
             events, found = inspect_snapshots(
                 snaps, days=days, regimes=regimes, thresholds_km=thresholds, objects=rows,
                 segment_s=segment_hours * 3600.0, workers=workers, runner=runner)
-        _emit([*events, *(found if inspections else [])], len(events), fmt)
+        found = found if inspections else []
+        _emit([*events, *found], len(events), fmt)
+        if folder:
+            _write_figures(folder, [s for snap in snaps for s in snap], [*events, *found])
         return
     if catalog:
         sets, rows = load_catalog_files(catalog, satcat)
@@ -159,7 +167,45 @@ def proximity_cmd(
     events = list(report.events)
     if inspections:
         events += detect_inspections(report.events)
-    _emit(events, len(report.events), fmt, f"{report.stats['objects']} objects per regime, ")
+    _emit(events, len(report.events), fmt, _per_regime(report.stats["objects"]))
+    if folder:
+        _write_figures(folder, sets, events)
+
+
+def _per_regime(objects) -> str:
+    """'5 LEO, 40 GEO objects, ' from the detector's count per regime."""
+    if not isinstance(objects, dict):
+        return f"{objects} objects, "
+    return ", ".join(f"{n} {g.upper()}" for g, n in objects.items()) + " objects, "
+
+
+def _figure_folder(figures: str | None) -> Path | None:
+    if not figures:
+        return None
+    folder = Path(figures)
+    if folder.exists() and not folder.is_dir():
+        raise UserError(f"--figures {figures}: not a folder")
+    return folder
+
+
+def _write_figures(folder: Path, sets, events) -> None:
+    """``{a}_{b}_range.png`` per pair event (range against time, the manoeuvre that
+    made the approach shaded) and ``{x}_inspection.png`` per inspection."""
+    from orbwatch.report.pairs import inspection_png, range_png
+
+    folder.mkdir(parents=True, exist_ok=True)
+    written = 0
+    for ev in events:
+        if ev.kind == "proximity":
+            a, b = ev.objects[:2]
+            range_png(sets, ev, folder / f"{a}_{b}_{format_iso(ev.start_us, 0)[:10]}_range.png")
+        elif ev.kind == "inspection":
+            inspection_png(ev, folder / f"{ev.objects[0]}_inspection.png")
+        else:
+            continue
+        written += 1
+    err_console.print(f"proximity: {written} figure(s) in {folder}", highlight=False,
+                      markup=False)
 
 
 def _emit(events, pairs: int, fmt: OutputFormat, objects: str = "") -> None:

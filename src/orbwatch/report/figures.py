@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from orbwatch.events import Event
-from orbwatch.time import datetime64, format_iso
+from orbwatch.time import datetime64
 
 __all__ = ["Figure", "png_uri", "figure_for", "range_figure", "elements_figure",
            "gabbard_figure", "whatif_figure", "timeline_figure", "FIGURE_KINDS", "WHATIF_YEARS"]
@@ -25,7 +25,6 @@ __all__ = ["Figure", "png_uri", "figure_for", "range_figure", "elements_figure",
 #: which figure each event kind gets
 FIGURE_KINDS = {"proximity": "range", "conjunction": "range", "release": "range",
                 "maneuver": "elements", "breakup": "gabbard"}
-_MAX_SAMPLES = 2000
 #: span of the debris what-if curves (years after a breakup)
 WHATIF_YEARS = 25.0
 _DAY_US = 86_400_000_000
@@ -67,20 +66,11 @@ def _file_uri(path: Path) -> str:
     return "data:image/png;base64," + base64.b64encode(Path(path).read_bytes()).decode("ascii")
 
 
-def _window(e: Event) -> tuple[int, int]:
-    """The span a range figure covers: the event's own, else around its epoch
-    (a conjunction +-15 min, a release +-3 h)."""
-    if e.start_us is not None and e.end_us is not None and e.end_us - e.start_us > 600e6:
-        pad = (e.end_us - e.start_us) // 20
-        return e.start_us - pad, e.end_us + pad
-    half = 900_000_000 if e.kind == "conjunction" else 3 * 3_600_000_000
-    return e.epoch_us - half, e.epoch_us + half
-
-
 def range_figure(store, e: Event) -> Figure:
     """Distance between the event's first two objects against time, each
-    propagated (SGP4) with its stored set nearest in epoch."""
-    from orbwatch.propagate import group_history, propagate_history
+    propagated (SGP4) with its stored set nearest in epoch
+    (:func:`orbwatch.report.pairs.plot_range`)."""
+    from orbwatch.report.pairs import plot_range
 
     if store is None or len(e.objects) < 2:
         why = "no element-set store given" if store is None else "the event has one object"
@@ -91,33 +81,9 @@ def range_figure(store, e: Event) -> Figure:
     if missing:
         return Figure("range", None, "Range against time not drawn: no stored element sets "
                                      f"for {', '.join(map(str, sorted(missing)))}.")
-    t0, t1 = _window(e)
-    n = int(min(_MAX_SAMPLES, max(200, (t1 - t0) / 60e6)))
-    times = np.linspace(t0, t1, n).astype(np.int64)
-    sorted_sets, offsets = group_history(sets)
-    eph = propagate_history(sorted_sets, offsets, times)
-    rng = np.linalg.norm(eph.position[eph.row(a)] - eph.position[eph.row(b)], axis=-1)
-    stale = eph.stale[eph.row(a)] | eph.stale[eph.row(b)]
-    plt = _plt()
-    fig, ax = plt.subplots(figsize=(8, 3.6))
-    x = datetime64(times)
-    ax.plot(x, rng, lw=0.9, c="tab:blue", label="range (SGP4, nearest set)")
-    if stale.any():
-        ax.plot(x[stale], rng[stale], ".", ms=2, c="tab:orange", label="from a stale set")
-    ax.axvline(datetime64(e.epoch_us), c="k", ls="--", lw=0.8, label="event epoch")
-    thr = e.metrics.get("threshold_km")
-    if isinstance(thr, (int, float)):
-        ax.axhline(thr, c="tab:red", ls=":", lw=0.8, label=f"threshold {thr:g} km")
-    ax.set(ylabel="range (km)", xlabel="time (UTC)", title=f"{a} - {b}: range against time")
-    ax.set_ylim(bottom=0)
-    ax.legend(fontsize=7, loc="upper right")
-    fig.autofmt_xdate()
-    finite = rng[np.isfinite(rng)]
-    low = f"; smallest sampled range {finite.min():.3f} km" if finite.size else ""
-    return Figure("range", png_uri(fig),
-                  f"Range between {a} and {b} from {format_iso(t0, 0)} to {format_iso(t1, 0)} "
-                  f"({n} samples), each object propagated with SGP4 from its stored element "
-                  f"set nearest in epoch{low}.")
+    fig, caption = plot_range(sets, e)
+    return Figure("range", png_uri(fig), caption.replace("its element set", "its stored "
+                                                         "element set"))
 
 
 def elements_figure(store, e: Event, *, days: float = 10.0) -> Figure:

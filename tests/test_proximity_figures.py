@@ -1,0 +1,100 @@
+"""Figures of proximity and inspection events (``orbwatch proximity --figures``):
+the range each figure draws is the range the detector measured, the window
+reaches back to the manoeuvre that made the approach, and every event gets its
+file."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from orbwatch.detect.inspector import inspect_history
+from orbwatch.detect.proximity import detect_proximity
+from orbwatch.report.pairs import inspection_png, range_png, range_series, range_window
+from orbwatch.time import parse_iso
+from test_inspector import INSPECTOR, TARGETS
+from test_proximity import CHASER, DAY, MANOEUVRE_DAY, OWNERS, T0, TARGET, orbit, scenario
+
+PNG = b"\x89PNG\r\n\x1a\n"
+
+
+def _png_size(path) -> tuple[int, int]:
+    head = path.read_bytes()[:24]
+    assert head[:8] == PNG, f"{path} is not a PNG"
+    return int.from_bytes(head[16:20], "big"), int.from_bytes(head[20:24], "big")
+
+
+@pytest.fixture(scope="module")
+def approach():
+    sets = scenario()
+    objects = {s.norad: {"name": s.name, "owner": OWNERS[s.norad]} for s in sets}
+    report = detect_proximity(sets, T0, T0 + 6 * DAY, objects=objects, regimes=["leo"])
+    (ev,) = [e for e in report.events if set(e.objects) == {TARGET, CHASER}]
+    return sets, ev
+
+
+def test_range_window_reaches_back_to_the_manoeuvre(approach):
+    _, ev = approach
+    t0, t1 = range_window(ev)
+    before, after = (parse_iso(x) for x in ev.evidence["manoeuvre"]["between"])
+    assert before == T0 + (MANOEUVRE_DAY - 1) * DAY and after == T0 + MANOEUVRE_DAY * DAY
+    assert t0 < before < ev.start_us < t1 and t1 > ev.end_us
+    # without a named manoeuvre the window is the event's own span, padded
+    plain = ev.__class__(**{**ev.__dict__, "evidence": {**ev.evidence, "manoeuvre": None}})
+    p0, p1 = range_window(plain)
+    assert p0 == ev.start_us - (ev.end_us - ev.start_us) // 20 and p1 == t1
+
+
+def test_drawn_range_is_the_measured_range(approach):
+    sets, ev = approach
+    t0, t1 = range_window(ev)
+    times = np.linspace(t0, t1, 2000).astype(np.int64)
+    rng, stale = range_series(sets, *ev.objects[:2], times)
+    after = times >= ev.start_us
+    assert abs(rng[after].min() - ev.metrics["min_range_km"]) < 0.05
+    assert rng[times < T0 + (MANOEUVRE_DAY - 1) * DAY + DAY // 2].min() > 1000.0  # far before
+    assert not stale.any()
+    with pytest.raises(ValueError, match="no element sets for 99999"):
+        range_series(sets, TARGET, 99999, times)
+
+
+def test_range_and_inspection_files(tmp_path):
+    sets = []
+    for d in range(9):
+        for norad, _, n, raan in TARGETS:
+            sets.append(orbit(norad, f"TARGET {norad}", n, raan, 0.0, d))
+        norad, _, n, raan = TARGETS[d // 3]
+        sets.append(orbit(INSPECTOR, "INSPECTOR 1", n, raan, 0.03, d))
+    owners = {INSPECTOR: "CIS", **{t[0]: t[1] for t in TARGETS}}
+    objects = {s.norad: {"name": s.name, "owner": owners[s.norad]} for s in sets}
+    pairs, (insp,) = inspect_history(sets, T0, T0 + 9 * DAY, objects=objects, regimes=["leo"])
+    for ev in pairs:
+        w, h = _png_size(range_png(sets, ev, tmp_path / f"{ev.objects[1]}.png"))
+        assert (w, h) == (880, 396)
+    w, h = _png_size(inspection_png(insp, tmp_path / "inspection.png"))
+    assert w == 990 and h > 250
+    with pytest.raises(ValueError, match="expected an inspection event"):
+        inspection_png(pairs[0], tmp_path / "x.png")
+
+
+def test_cli_writes_one_figure_per_event(tmp_path, capsys):
+    import orbwatch.cli.proximity  # noqa: F401  (registers the command)
+    from orbwatch.cli.app import main
+    from test_proximity import write_and_ingest
+
+    write_and_ingest(tmp_path, scenario())
+    args = ["proximity", "--catalog", str(tmp_path / "synthetic.tle"), "--start",
+            "2024-01-01T00:00:00Z", "--days", "6", "--regime", "leo", "--format", "json"]
+    assert main([*args, "--figures", str(tmp_path / "figs")]) == 0
+    out = json.loads(capsys.readouterr().out)
+    names = sorted(p.name for p in (tmp_path / "figs").iterdir())
+    assert names == sorted(f"{e['objects'][0]}_{e['objects'][1]}_{e['start'][:10]}_range.png"
+                           for e in out)
+    assert len(names) == 2
+    (tmp_path / "file").write_text("")
+    assert main([*args, "--figures", str(tmp_path / "file")]) == 1
+    cap = capsys.readouterr()
+    assert "--figures" in cap.err and "not a folder" in cap.err
+    assert cap.out == ""  # refused before any screening: no events printed
