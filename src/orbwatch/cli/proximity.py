@@ -60,6 +60,7 @@ def event_rows(events) -> list[dict]:
             "start": format_iso(ev.start_us, 0), "end": format_iso(ev.end_us, 0),
             "closest": format_iso(ev.epoch_us, 0),
             "min_range_km": round(m.get("min_range_km", float("nan")), 3),
+            "min_range_sigma_km": ev.uncertainty.get("min_range_km"),
             "rel_speed_kms": _r(m.get("rel_speed_kms")),
             "coplanarity_deg": _r(m.get("coplanarity_deg")),
             "drift_km_per_day": _r(m.get("drift_km_per_day")),
