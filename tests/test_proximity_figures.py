@@ -60,7 +60,9 @@ def test_drawn_range_is_the_measured_range(approach):
         range_series(sets, TARGET, 99999, times)
 
 
-def test_range_and_inspection_files(tmp_path):
+@pytest.fixture(scope="module")
+def inspector():
+    """test_inspector's three stops: element sets, proximity events, the inspection."""
     sets = []
     for d in range(9):
         for norad, _, n, raan in TARGETS:
@@ -70,6 +72,11 @@ def test_range_and_inspection_files(tmp_path):
     owners = {INSPECTOR: "CIS", **{t[0]: t[1] for t in TARGETS}}
     objects = {s.norad: {"name": s.name, "owner": owners[s.norad]} for s in sets}
     pairs, (insp,) = inspect_history(sets, T0, T0 + 9 * DAY, objects=objects, regimes=["leo"])
+    return sets, pairs, insp
+
+
+def test_range_and_inspection_files(inspector, tmp_path):
+    sets, pairs, insp = inspector
     for ev in pairs:
         w, h = _png_size(range_png(sets, ev, tmp_path / f"{ev.objects[1]}.png"))
         assert (w, h) == (880, 396)
@@ -98,3 +105,19 @@ def test_cli_writes_one_figure_per_event(tmp_path, capsys):
     cap = capsys.readouterr()
     assert "--figures" in cap.err and "not a folder" in cap.err
     assert cap.out == ""  # refused before any screening: no events printed
+
+
+def test_report_pages_draw_an_inspection_without_a_store(inspector, tmp_path):
+    from orbwatch.report import write_report
+
+    _, pairs, insp = inspector
+    write_report(tmp_path / "r", [*pairs, insp], figures="all")
+    page = (tmp_path / "r" / "events" / f"{insp.id}.html").read_text()
+    assert '<figure class="fig-stops"><img alt="stops figure" src="data:image/png;base64,' \
+        in page
+    assert "stops of inspector 91000" in page
+    data = json.loads((tmp_path / "r" / "report.json").read_text())
+    (row,) = [e for e in data["events"] if e["kind"] == "inspection"]
+    assert row["figure"]["drawn"] and row["figure"]["kind"] == "stops"
+    # the pairs' range figures need the store: noted, not drawn
+    assert all(not e["figure"]["drawn"] for e in data["events"] if e["kind"] == "proximity")

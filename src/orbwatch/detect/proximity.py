@@ -552,6 +552,7 @@ def _event(rec: PairRecord, by_norad, objects, lookback_days: float,
             "min_range_uncertainty": "typical position error of each set at its age, from "
                                      "its object's own set-to-set prediction differences, in "
                                      "quadrature (a floor: sets fitted to shared tracking "
-                                     "agree better than they are right)",
+                                     "agree better than they are right); the smallest of "
+                                     "many noisy ranges reads low by about 1-2 sigma",
         },
     )

@@ -20,11 +20,12 @@ from orbwatch.events import Event
 from orbwatch.time import datetime64
 
 __all__ = ["Figure", "png_uri", "figure_for", "range_figure", "elements_figure",
-           "gabbard_figure", "whatif_figure", "timeline_figure", "FIGURE_KINDS", "WHATIF_YEARS"]
+           "gabbard_figure", "inspection_figure", "whatif_figure", "timeline_figure",
+           "FIGURE_KINDS", "WHATIF_YEARS"]
 
 #: which figure each event kind gets
 FIGURE_KINDS = {"proximity": "range", "conjunction": "range", "release": "range",
-                "maneuver": "elements", "breakup": "gabbard"}
+                "maneuver": "elements", "breakup": "gabbard", "inspection": "stops"}
 #: span of the debris what-if curves (years after a breakup)
 WHATIF_YEARS = 25.0
 _DAY_US = 86_400_000_000
@@ -32,7 +33,7 @@ _DAY_US = 86_400_000_000
 
 @dataclass(frozen=True)
 class Figure:
-    """``kind`` (range, elements, gabbard, timeline), ``uri`` (None when
+    """``kind`` (range, elements, gabbard, stops, timeline), ``uri`` (None when
     not drawn) and ``caption`` (what it shows, or why it is missing)."""
 
     kind: str
@@ -203,7 +204,19 @@ def figure_for(store, e: Event) -> Figure | None:
         return elements_figure(store, e)
     if kind == "gabbard":
         return gabbard_figure(store, e)
+    if kind == "stops":
+        return inspection_figure(e)
     return None
+
+
+def inspection_figure(e: Event) -> Figure:
+    """An inspection's stops in turn (its own evidence; no store needed)."""
+    from orbwatch.report.pairs import plot_inspection
+
+    if not e.evidence.get("targets"):
+        return Figure("stops", None, "Stops not drawn: the event lists no targets.")
+    fig, caption = plot_inspection(e)
+    return Figure("stops", png_uri(fig), caption)
 
 
 def timeline_figure(findings: list[dict], *, title: str = "findings per state") -> Figure:

@@ -26,7 +26,8 @@ import numpy as np
 from orbwatch.events import Event
 from orbwatch.time import datetime64, format_iso, parse_iso
 
-__all__ = ["range_window", "range_series", "plot_range", "range_png", "inspection_png"]
+__all__ = ["range_window", "range_series", "plot_range", "range_png", "plot_inspection",
+           "inspection_png"]
 
 _DAY_US = 86_400_000_000
 _MAX_SAMPLES = 2000
@@ -138,8 +139,14 @@ def range_png(sets: Sequence, e: Event, path: str | Path) -> Path:
 
 
 def inspection_png(e: Event, path: str | Path) -> Path:
-    """Draw an ``inspection`` event's stops (and, near GEO, its longitude track)
-    to ``path``; only the event's own evidence is needed."""
+    """Draw :func:`plot_inspection` of ``e`` to ``path``."""
+    fig, _ = plot_inspection(e)
+    return _save(fig, path)
+
+
+def plot_inspection(e: Event):
+    """A matplotlib figure of an ``inspection`` event's stops (and, near GEO, its
+    longitude track), and its caption; only the event's own evidence is needed."""
     from orbwatch.report.figures import _plt
 
     if e.kind != "inspection":
@@ -186,4 +193,9 @@ def inspection_png(e: Event, path: str | Path) -> Path:
         lx.set(ylabel="longitude (deg E)", xlabel="snapshot (UTC)")
         lx.legend(fontsize=7, loc="best")
     fig.autofmt_xdate()
-    return _save(fig, path)
+    caption = (f"The stops of inspector {me.get('norad')} in turn: one bar per target from its "
+               "first to its last time within range, a dot at the nearest approach, its range "
+               "written at the bar's end; red where the target's owner differs from the "
+               "inspector's" + ("; below, the inspector's longitude at each snapshot and at "
+                                "each stop" if track else "") + ".")
+    return fig, caption
