@@ -81,7 +81,7 @@ def in_blind_zone(h: HistoryArrays, za: np.ndarray, k: int, m, found: list, *,
     for o, d in zip(found, apart, strict=True):
         if d and abs(interval_of(h, o.start_us) - k) == 1:
             return True
-        j = interval_of(h, o.epoch_us)
+        j = interval_of(h, o.start_us)  # its bracket's interval (not an epoch at its end)
         lo, hi = sorted((j, k))
         if 1 < hi - lo <= blind_sets and np.all(np.abs(za[lo + 1:hi]) < quiet_z):
             return True
