@@ -281,7 +281,7 @@ def _delta_i_deg(h: HistoryArrays, k: int, step: np.ndarray) -> float:
     return math.degrees(math.asin(min(after, 1.0)) - math.asin(min(before, 1.0)))
 
 
-def _build(h: HistoryArrays, sets, k: int, st, score: float, threshold: float,
+def _build(h: HistoryArrays, sets, k: int, st, score: float, conf_bar: float,
            t_us: int | None = None, *, single: bool = False, plane_ok: bool = True,
            turn: bool = False, plane_bar: float = 0.0) -> Maneuver:
     # only components that stepped significantly enter delta-v; the rest is noise.  A
@@ -351,7 +351,7 @@ def _build(h: HistoryArrays, sets, k: int, st, score: float, threshold: float,
         delta_v=math.sqrt(dv_r**2 + dv_t**2 + dv_n**2), dv_radial=dv_r, dv_along=dv_t,
         dv_normal=dv_n, delta_a_km=da, delta_i_deg=_delta_i_deg(h, k, step), delta_e=de,
         kind=classify(regime, dv_r, dv_t, dv_n, da, a), score=score,
-        confidence=confidence(score, threshold),
+        confidence=confidence(score, conf_bar),
         regime=regime, z={f: float(z[k, j]) for j, f in enumerate(feature_names(h.geo))})
 
 
@@ -377,6 +377,12 @@ def detect_maneuvers(history, *, threshold: float = DEFAULT_THRESHOLD) -> list[M
     signed = crossing_scores(zres) if h.geo else pair_median_scores(zres)
     pred = np.abs(signed)
     score = np.maximum(elem, pred * threshold / RESIDUAL_THRESHOLD)
+    # what a detection's confidence is read from: its score and the object's effective
+    # threshold at the default threshold, so that a burn gets one confidence whatever
+    # threshold it was reported at (``threshold`` decides only what is reported)
+    score_d = np.maximum(elem, pred * DEFAULT_THRESHOLD / RESIDUAL_THRESHOLD)
+    conf_bar = DEFAULT_THRESHOLD * tail_factor(score_d, DEFAULT_THRESHOLD,
+                                               window=STEP_SETS + SKIP_SETS)
     threshold = threshold * tail_factor(score, threshold, window=STEP_SETS + SKIP_SETS)
     local = pred
     # a plane component must reach the threshold raised by the plane features' own quiet
@@ -432,7 +438,7 @@ def detect_maneuvers(history, *, threshold: float = DEFAULT_THRESHOLD) -> list[M
             t_us, j = _at_onset(h, sets, j, curvature, t_us)
         # near GEO a plane step counts only where the cross-track motion confirms it
         plane_ok = plane_confirmed(h, st, res, j) if h.geo else True
-        m = _build(h, sets, j, st, float(score[k]), threshold, t_us, plane_ok=plane_ok,
+        m = _build(h, sets, j, st, float(score_d[k]), conf_bar, t_us, plane_ok=plane_ok,
                    plane_bar=plane_bar)
         if m.delta_v == 0.0:
             # no windowed step beyond its noise (a short history): a step of a across the
@@ -440,7 +446,7 @@ def detect_maneuvers(history, *, threshold: float = DEFAULT_THRESHOLD) -> list[M
             # otherwise nothing changed the orbit
             if not confirmed_steps(h, st, res, [(j, float(score[k]))]):
                 continue
-            m = _build(h, sets, j, st, float(score[k]), threshold,
+            m = _build(h, sets, j, st, float(score_d[k]), conf_bar,
                        m.epoch_us if t_us is None else t_us, single=True, plane_ok=plane_ok,
                        plane_bar=plane_bar)
         if not h.geo and m.kind == "plane_change" and pred[near] < RESIDUAL_THRESHOLD \
@@ -468,8 +474,8 @@ def detect_maneuvers(history, *, threshold: float = DEFAULT_THRESHOLD) -> list[M
                                       persistent_steps(st.z_residual[:, 1], level))
         steps += plane
         turns = {k for k, _ in plane}
-    single = [_build(h, sets, k, st, zk * threshold / level, threshold, single=True,
-                     turn=k in turns, plane_bar=plane_bar) for k, zk in steps]
+    single = [_build(h, sets, k, st, zk * DEFAULT_THRESHOLD / RESIDUAL_THRESHOLD, conf_bar,
+                     single=True, turn=k in turns, plane_bar=plane_bar) for k, zk in steps]
     # a step whose every component was a bad set changed nothing
     steps, single = [s for s, m in zip(steps, single, strict=True) if m.delta_v > 0], \
         [m for m in single if m.delta_v > 0]
@@ -494,7 +500,7 @@ def detect_maneuvers(history, *, threshold: float = DEFAULT_THRESHOLD) -> list[M
             # pass's along-track burns)
             if slow:
                 t_us, k = _at_onset(h, sets, k, curvature, t_us)
-            m = _build(h, sets, k, st, zk * threshold / DEFAULT_THRESHOLD, threshold, t_us,
+            m = _build(h, sets, k, st, zk * conf_bar / DEFAULT_THRESHOLD, conf_bar, t_us,
                        single=True)
             out.append(_along_track(m, float(h.a_km[k]), da))
     if not h.geo:
