@@ -180,8 +180,14 @@ def test_cli_per_file_reports_the_inspector(shared_data, tmp_path, capsys):
     # the same snapshot twice (two files of one median epoch) is no crash
     copy = tmp_path / "copy.tle"
     copy.write_text(Path(one).read_text())
-    assert main([*args[:10], "--catalog", one, "--catalog", str(copy)]) == 0
-    capsys.readouterr()
+    figs = tmp_path / "twice"
+    assert main([*args[:10], "--catalog", one, "--catalog", str(copy), "--figures",
+                 str(figs)]) == 0
+    cap = capsys.readouterr()
+    # the same pairs found in both copies: each event its own file, none overwritten
+    out = json.loads(cap.out)
+    assert len(list(figs.iterdir())) == len(out) > 0
+    assert f"{len(out)} figure(s)" in cap.err
 
 
 def test_roving_among_own_objects_is_not_an_inspection_of_others():

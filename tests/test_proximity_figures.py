@@ -5,6 +5,7 @@ file."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 
 import numpy as np
@@ -12,7 +13,14 @@ import pytest
 
 from orbwatch.detect.inspector import inspect_history
 from orbwatch.detect.proximity import detect_proximity
-from orbwatch.report.pairs import inspection_png, range_png, range_series, range_window
+from orbwatch.report.pairs import (
+    inspection_png,
+    plot_inspection,
+    plot_range,
+    range_png,
+    range_series,
+    range_window,
+)
 from orbwatch.time import parse_iso
 from test_inspector import INSPECTOR, TARGETS
 from test_proximity import CHASER, DAY, MANOEUVRE_DAY, OWNERS, T0, TARGET, orbit, scenario
@@ -75,15 +83,37 @@ def inspector():
     return sets, pairs, insp
 
 
-def test_range_and_inspection_files(inspector, tmp_path):
+def test_range_and_inspection_figures_draw_the_events(inspector, tmp_path):
+    from matplotlib.colors import to_hex
+
     sets, pairs, insp = inspector
+    assert sum(ev.evidence["manoeuvre"] is not None for ev in pairs) == 2
     for ev in pairs:
-        w, h = _png_size(range_png(sets, ev, tmp_path / f"{ev.objects[1]}.png"))
-        assert (w, h) == (880, 396)
-    w, h = _png_size(inspection_png(insp, tmp_path / "inspection.png"))
-    assert w == 990 and h > 250
+        fig, caption = plot_range(sets, ev)
+        ax = fig.axes[0]
+        y = np.asarray(ax.lines[0].get_ydata(), dtype=float)
+        assert abs(np.nanmin(y) - ev.metrics["min_range_km"]) < 0.1
+        # a stop after a move: the window reaches back before the move, ranges of
+        # thousands of km before it and a few after, on a log axis so both show
+        if ev.evidence["manoeuvre"] is not None:
+            assert y[0] > 1000.0 and ax.get_yscale() == "log", ev.objects
+        assert f"{np.nanmin(y):.3f} km" in caption
+        _png_size(range_png(sets, ev, tmp_path / f"{ev.objects[1]}.png"))
+    fig, caption = plot_inspection(insp)
+    bars = [ln for ln in fig.axes[0].lines if ln.get_linewidth() == 6]
+    assert len(bars) == 3  # one per target, in turn down the rows
+    assert {to_hex(b.get_color()) for b in bars} == {to_hex("tab:red")}  # all foreign
+    assert [tl.get_text().split()[0] for tl in fig.axes[0].get_yticklabels()] == \
+        ["91001", "91002", "91003"]
+    assert "stops of inspector 91000" in caption
+    _png_size(inspection_png(insp, tmp_path / "inspection.png"))
     with pytest.raises(ValueError, match="expected an inspection event"):
         inspection_png(pairs[0], tmp_path / "x.png")
+    # evidence missing fields (hand-made or trimmed JSON) is drawn without them
+    bare = dataclasses.replace(insp, evidence={**insp.evidence, "targets": [
+        {k: v for k, v in t.items() if k not in ("closest", "min_range_km")}
+        for t in insp.evidence["targets"]]})
+    _png_size(inspection_png(bare, tmp_path / "bare.png"))
 
 
 def test_cli_writes_one_figure_per_event(tmp_path, capsys):
@@ -97,8 +127,8 @@ def test_cli_writes_one_figure_per_event(tmp_path, capsys):
     assert main([*args, "--figures", str(tmp_path / "figs")]) == 0
     out = json.loads(capsys.readouterr().out)
     names = sorted(p.name for p in (tmp_path / "figs").iterdir())
-    assert names == sorted(f"{e['objects'][0]}_{e['objects'][1]}_{e['start'][:10]}_range.png"
-                           for e in out)
+    assert names == sorted(f"{e['objects'][0]}_{e['objects'][1]}_"
+                           f"{e['start'][:16].replace(':', '')}_range.png" for e in out)
     assert len(names) == 2
     (tmp_path / "file").write_text("")
     assert main([*args, "--figures", str(tmp_path / "file")]) == 1

@@ -78,6 +78,25 @@ def test_a_manoeuvre_and_a_snapshot_gap_do_not_count():
     assert prediction_differences(far)[1].size == 0
     with pytest.raises(ValueError, match="one object's history"):
         prediction_differences(far + hist)
+    with pytest.raises(ValueError, match="pairs must be 1 or more"):
+        prediction_differences(hist, pairs=0)
+
+
+def test_few_pairs_give_no_error_bar_and_a_known_manoeuvre_is_left_out():
+    """Two or three pairs cannot tell a burn from noise by their median: a history of
+    four sets with a 230 km jump in its middle pair gives an error bar only while the
+    jump is one of three pairs; told the manoeuvre's span, none is left to give one."""
+    shifts = [-0.1, 0.1, 30.1, 29.9]
+    hist = _history(8, shifts)
+    assert position_sigma_km(hist[:3], 0.5) is None  # two pairs, one of them the jump
+    assert position_sigma_km(hist, 0.5) == pytest.approx(2 * _speed() * 0.1 / math.sqrt(2),
+                                                         rel=0.03)
+    burn = (hist[1].epoch_us, hist[2].epoch_us)
+    assert position_sigma_km(hist, 0.5, exclude=[burn]) is None
+    longer = _history(9, [-0.1, 0.1, 30.1, 29.9, 30.1, 29.9])
+    burn = (longer[1].epoch_us, longer[2].epoch_us)
+    assert position_sigma_km(longer, 0.5, exclude=[burn]) == pytest.approx(
+        2 * _speed() * 0.1 / math.sqrt(2), rel=0.03)
 
 
 def test_min_range_error_bar_measures_the_planted_set_errors():

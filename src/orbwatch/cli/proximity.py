@@ -148,7 +148,7 @@ def proximity_cmd(
         found = found if inspections else []
         _emit([*events, *found], len(events), fmt)
         if folder:
-            _write_figures(folder, [s for snap in snaps for s in snap], [*events, *found])
+            _write_figures(folder, [], [*events, *found], snapshots=snaps)
         return
     if catalog:
         sets, rows = load_catalog_files(catalog, satcat)
@@ -189,24 +189,43 @@ def _figure_folder(figures: str | None) -> Path | None:
     return folder
 
 
-def _write_figures(folder: Path, sets, events) -> None:
-    """``{a}_{b}_range.png`` per pair event (range against time, the manoeuvre that
-    made the approach shaded) and ``{x}_inspection.png`` per inspection."""
+def _write_figures(folder: Path, sets, events, snapshots=None) -> None:
+    """``{a}_{b}_{start}_range.png`` per pair event (range against time, the manoeuvre
+    that made the approach shaded; ``start`` the pair's first time in range, as
+    ``YYYY-MM-DDTHHMM``, with ``_2``, ``_3`` ... where two events would share a name)
+    and ``{x}_inspection.png`` per inspection.  With ``snapshots`` (``--per-file``)
+    each pair is drawn from the snapshot whose median epoch is nearest its own, the
+    sets it was found in."""
     from orbwatch.report.pairs import inspection_png, range_png
 
     folder.mkdir(parents=True, exist_ok=True)
-    written = 0
+    mids = [] if not snapshots else [(_median_epoch(s), s) for s in snapshots if s]
+    written: set[str] = set()
     for ev in events:
         if ev.kind == "proximity":
             a, b = ev.objects[:2]
-            range_png(sets, ev, folder / f"{a}_{b}_{format_iso(ev.start_us, 0)[:10]}_range.png")
+            stem = f"{a}_{b}_{format_iso(ev.start_us, 0)[:16].replace(':', '')}"
         elif ev.kind == "inspection":
-            inspection_png(ev, folder / f"{ev.objects[0]}_inspection.png")
+            stem = f"{ev.objects[0]}"
         else:
             continue
-        written += 1
-    err_console.print(f"proximity: {written} figure(s) in {folder}", highlight=False,
+        name, k = f"{stem}_{ev.kind if ev.kind == 'inspection' else 'range'}.png", 1
+        while name in written:
+            k += 1
+            name = f"{stem}_{k}_{ev.kind if ev.kind == 'inspection' else 'range'}.png"
+        if ev.kind == "proximity":
+            own = min(mids, key=lambda m: abs(m[0] - ev.epoch_us))[1] if mids else sets
+            range_png(own, ev, folder / name)
+        else:
+            inspection_png(ev, folder / name)
+        written.add(name)
+    err_console.print(f"proximity: {len(written)} figure(s) in {folder}", highlight=False,
                       markup=False)
+
+
+def _median_epoch(sets) -> int:
+    epochs = sorted(s.epoch_us for s in sets)
+    return epochs[len(epochs) // 2]
 
 
 def _emit(events, pairs: int, fmt: OutputFormat, objects: str = "") -> None:

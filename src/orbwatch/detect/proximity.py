@@ -472,12 +472,14 @@ def _close_anyway(rec: PairRecord, history, before_us: int, other: ElementSet) -
     return bool(prof["ok"] and prof["min_km"] <= rec.threshold_km)
 
 
-def _range_sigma(by_norad, used, ages, at_us: int) -> float | None:
+def _range_sigma(by_norad, used, ages, at_us: int, moves: dict) -> float | None:
     """Both objects' position errors at the used sets' ages (their own histories'
-    set-to-set prediction differences, :mod:`orbwatch.detect.set_consistency`)
-    added in quadrature; None when either history has no two sets close enough."""
-    sig = [position_sigma_km(by_norad[s.norad], age, at_us=at_us)
-           for s, age in zip(used, ages, strict=True)]
+    set-to-set prediction differences, :mod:`orbwatch.detect.set_consistency`, less
+    the pair across a manoeuvre seen before the approach) added in quadrature; None
+    when either history has too few sets close enough."""
+    sig = [position_sigma_km(by_norad[s.norad], age, at_us=at_us, exclude=[
+        (moves[s.norad]["before_epoch_us"], moves[s.norad]["after_epoch_us"])]
+        if moves.get(s.norad) else ()) for s, age in zip(used, ages, strict=True)]
     return None if None in sig else round(math.hypot(*sig), 3)
 
 
@@ -524,7 +526,8 @@ def _event(rec: PairRecord, by_norad, objects, lookback_days: float,
                  "range_trend_km_per_day": rec.range_trend_km_per_day,
                  "threshold_km": rec.threshold_km},
         uncertainty={"start_end_s": 60.0, "element_set_age_days": [round(x, 3) for x in ages],
-                     "min_range_km": _range_sigma(by_norad, (ss, so), ages, rec.min_time_us)},
+                     "min_range_km": _range_sigma(by_norad, (ss, so), ages, rec.min_time_us,
+                                                  moves)},
         confidence=1.0 if max(ages) <= STALE_DAYS else 0.5,
         evidence={
             "names": [rows[subject].get("name"), rows[other].get("name")],
@@ -551,8 +554,10 @@ def _event(rec: PairRecord, by_norad, objects, lookback_days: float,
                       "nearest in epoch; kept when slow and long or repeated",
             "min_range_uncertainty": "typical position error of each set at its age, from "
                                      "its object's own set-to-set prediction differences, in "
-                                     "quadrature (a floor: sets fitted to shared tracking "
-                                     "agree better than they are right); the smallest of "
-                                     "many noisy ranges reads low by about 1-2 sigma",
+                                     "quadrature, at the history's own cadence (sets "
+                                     "fitted to shared tracking agree better than they are "
+                                     "right; a sparse history overstates a fresh set's "
+                                     "error); the smallest of many noisy ranges reads low "
+                                     "by about 1-2 sigma",
         },
     )

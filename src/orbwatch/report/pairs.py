@@ -9,8 +9,9 @@
   closest approach marked;
 * one figure per inspection (:func:`inspection_png`): the inspector's stops as
   bars in time, one row per target (name, owner, nearest range), foreign-owned
-  targets in red; near GEO a second panel with the inspector's longitude track
-  over the snapshots and each target's longitude.
+  targets in red; where the event carries a longitude track (GEO inspections
+  assessed across snapshots, ``--per-file``) a second panel with it and the
+  inspector's longitude at each stop.
 
 :func:`plot_range` is the drawing both these files and the report pages
 (:func:`orbwatch.report.figures.range_figure`) use.
@@ -27,10 +28,10 @@ from orbwatch.events import Event
 from orbwatch.time import datetime64, format_iso, parse_iso
 
 __all__ = ["range_window", "range_series", "plot_range", "range_png", "plot_inspection",
-           "inspection_png"]
+           "inspection_png", "MANOEUVRE_LOOKBACK_DAYS"]
 
 _DAY_US = 86_400_000_000
-_MAX_SAMPLES = 2000
+_MAX_SAMPLES = 5000  # a 12-day LEO window: one sample every 3.5 min
 #: how far before an event's first approach a named manoeuvre is still drawn
 MANOEUVRE_LOOKBACK_DAYS = 10.0
 
@@ -54,7 +55,7 @@ def range_window(e: Event) -> tuple[int, int]:
     else:
         half = 900_000_000 if e.kind == "conjunction" else 3 * 3_600_000_000
         t0, t1 = e.epoch_us - half, e.epoch_us + half
-    span = _manoeuvre_span(e)
+    span = _manoeuvre_span(e) if e.kind == "proximity" else None
     if span is not None and t0 - MANOEUVRE_LOOKBACK_DAYS * _DAY_US <= span[0] < t0:
         t0 = span[0] - max((t1 - span[0]) // 20, 3_600_000_000)
     return t0, t1
@@ -122,6 +123,11 @@ def plot_range(sets: Sequence, e: Event):
     return fig, caption
 
 
+def _when(iso: str | None):
+    """An ISO time of the evidence as numpy datetime64 (None when missing)."""
+    return None if not iso else datetime64(parse_iso(iso))
+
+
 def _save(fig, path: str | Path) -> Path:
     from orbwatch.report.figures import _plt
 
@@ -145,8 +151,9 @@ def inspection_png(e: Event, path: str | Path) -> Path:
 
 
 def plot_inspection(e: Event):
-    """A matplotlib figure of an ``inspection`` event's stops (and, near GEO, its
-    longitude track), and its caption; only the event's own evidence is needed."""
+    """A matplotlib figure of an ``inspection`` event's stops (and its longitude track
+    where the event carries one), and its caption; only the event's own evidence is
+    needed, and fields missing from it are left out of the drawing."""
     from orbwatch.report.figures import _plt
 
     if e.kind != "inspection":
@@ -161,16 +168,21 @@ def plot_inspection(e: Event):
                              squeeze=False)
     ax = axes[0][0]
     for k, t in enumerate(targets):
-        t0, t1 = (datetime64(parse_iso(t[x])) for x in ("start", "end"))
         foreign = t.get("owner") and me.get("owner") and t["owner"] != me["owner"]
         colour = "tab:red" if foreign else "tab:blue"
-        ax.plot([t0, t1], [k, k], lw=6, c=colour, solid_capstyle="butt")
+        t0, t1, tc = (_when(t.get(x)) for x in ("start", "end", "closest"))
+        if t0 is not None and t1 is not None:
+            ax.plot([t0, t1], [k, k], lw=6, c=colour, solid_capstyle="butt")
         # a stop of hours in a history of years is thinner than a pixel: a dot marks it
-        ax.plot([datetime64(parse_iso(t["closest"]))], [k], "o", c=colour, mec="k", ms=6)
-        ax.annotate(f"{t.get('min_range_km', float('nan')):.1f} km", (t1, k),
-                    xytext=(4, 0), textcoords="offset points", va="center", fontsize=7)
+        if tc is not None:
+            ax.plot([tc], [k], "o", c=colour, mec="k", ms=6)
+        at = t1 if t1 is not None else tc
+        rng = t.get("min_range_km")
+        if at is not None:
+            ax.annotate(f"{rng:.1f} km" if isinstance(rng, (int, float)) else "? km", (at, k),
+                        xytext=(4, 0), textcoords="offset points", va="center", fontsize=7)
     ax.set_yticks(range(len(targets)),
-                  [f"{t['norad']} {t.get('name') or ''} ({t.get('owner') or '?'})"
+                  [f"{t.get('norad')} {t.get('name') or ''} ({t.get('owner') or '?'})"
                    for t in targets], fontsize=7)
     ax.set_ylim(-0.7, len(targets) - 0.3)
     ax.invert_yaxis()
@@ -180,16 +192,19 @@ def plot_inspection(e: Event):
     if track:
         lx = axes[1][0]
         dates = [np.datetime64(p["date"]) for p in track]
-        lx.plot(dates, [p["lon"] for p in track], ".-", c="0.3", lw=0.7, ms=4,
-                label="inspector longitude")
-        stops = [t for t in targets if t.get("longitude_deg") is not None]
-        for k, t in enumerate(stops):
-            lx.plot([datetime64(parse_iso(t["closest"]))], [t["longitude_deg"]], "o",
-                    mfc="none", c="tab:red", ms=7, label="stop (at its first approach)"
-                    if k == 0 else None)
-            lx.annotate(str(t["norad"]), (datetime64(parse_iso(t["closest"])),
-                                          t["longitude_deg"]),
-                        xytext=(4, 4), textcoords="offset points", fontsize=6)
+        # unwrapped, so that a track across 180 deg is not drawn across the panel
+        lons = np.degrees(np.unwrap(np.radians([p["lon"] for p in track])))
+        lx.plot(dates, lons, ".-", c="0.3", lw=0.7, ms=4, label="inspector longitude")
+        stops = [(_when(t.get("closest")), t) for t in targets
+                 if t.get("longitude_deg") is not None and _when(t.get("closest")) is not None]
+        for k, (tc, t) in enumerate(stops):
+            # on the track's branch: the wrap nearest the track's own longitudes
+            lon = t["longitude_deg"] + 360.0 * np.round((np.median(lons) - t["longitude_deg"])
+                                                        / 360.0)
+            lx.plot([tc], [lon], "o", mfc="none", c="tab:red", ms=7,
+                    label="stop (inspector's longitude there)" if k == 0 else None)
+            lx.annotate(str(t["norad"]), (tc, lon), xytext=(4, 4), textcoords="offset points",
+                        fontsize=6)
         lx.set(ylabel="longitude (deg E)", xlabel="snapshot (UTC)")
         lx.legend(fontsize=7, loc="best")
     fig.autofmt_xdate()
