@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 
 import pytest
@@ -106,6 +107,12 @@ def test_proximity_rule_and_near_misses():
     assert any("consent" in c for c in f.cannot_show)
     assert findings([prox(10, 21, 5.0)], PROX) == []  # same owner
     assert findings([prox(10, 20, 80.0)], PROX) == []  # beyond the safe distance
+    # the range's error bar (from the objects' own histories) is stated, not hidden
+    assert not any("1 sigma" in c for c in f.cannot_show)  # none given: none stated
+    noisy = dataclasses.replace(prox(10, 20, 48.7), uncertainty={"min_range_km": 2.4})
+    (g,) = findings([noisy], PROX)
+    assert g.verdict == "breach"
+    assert any("48.70 km" in c and "2.40 km (1 sigma)" in c for c in g.cannot_show)
 
 
 def test_notification_changes_the_judgement():

@@ -77,6 +77,11 @@ def _data_gaps(ev: Event) -> list[str]:
     if ages and max(ages) > STALE_DAYS:
         out.append(f"no element sets for {max(ages):.1f} days around the event (nearest set "
                    f"that far from it)")
+    sigma, low = ev.uncertainty.get("min_range_km"), ev.metrics.get("min_range_km")
+    if isinstance(sigma, (int, float)) and isinstance(low, (int, float)) and sigma > 0:
+        out.append(f"the minimum range ({low:.2f} km) is read from element sets whose own "
+                   f"consistency puts it within about {sigma:.2f} km (1 sigma); the "
+                   "smallest of many noisy ranges reads low")
     late = ev.evidence.get("first_set_after_us_days")
     if isinstance(late, (int, float)):
         out.append(f"the new object was first catalogued {late:.1f} days after the event")
