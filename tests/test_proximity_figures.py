@@ -151,3 +151,24 @@ def test_report_pages_draw_an_inspection_without_a_store(inspector, tmp_path):
     assert row["figure"]["drawn"] and row["figure"]["kind"] == "stops"
     # the pairs' range figures need the store: noted, not drawn
     assert all(not e["figure"]["drawn"] for e in data["events"] if e["kind"] == "proximity")
+
+
+def test_longitude_track_across_180_deg_stays_on_one_branch():
+    """A GEO inspector moving from 179.5 E to 178 W: its track and its stops are drawn
+    unwrapped (179.5 -> 182), not across the whole panel."""
+    from orbwatch.events import Event
+
+    stop = {"start": "2020-01-01T00:00:00Z", "end": "2020-01-02T00:00:00Z"}
+    ev = Event(kind="inspection", objects=(1, 2, 3), epoch_us=T0, start_us=T0, end_us=T0,
+               metrics={}, evidence={"inspector": {"norad": 1, "owner": "A"}, "targets": [
+                   {**stop, "norad": 2, "owner": "B", "closest": "2020-01-01T12:00:00Z",
+                    "min_range_km": 5.0, "longitude_deg": 179.5},
+                   {**stop, "norad": 3, "owner": "A", "closest": "2020-06-01T12:00:00Z",
+                    "min_range_km": 7.0, "longitude_deg": -178.0}],
+                   "longitude_track": [{"date": "2020-01-01", "lon": 179.5},
+                                       {"date": "2020-03-01", "lon": -179.0},
+                                       {"date": "2020-06-01", "lon": -178.0}]})
+    fig, _ = plot_inspection(ev)
+    track, first, second = (np.asarray(ln.get_ydata(), float) for ln in fig.axes[1].lines)
+    assert track == pytest.approx([179.5, 181.0, 182.0])
+    assert first == pytest.approx([179.5]) and second == pytest.approx([182.0])

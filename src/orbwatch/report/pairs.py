@@ -197,10 +197,11 @@ def plot_inspection(e: Event):
         lx.plot(dates, lons, ".-", c="0.3", lw=0.7, ms=4, label="inspector longitude")
         stops = [(_when(t.get("closest")), t) for t in targets
                  if t.get("longitude_deg") is not None and _when(t.get("closest")) is not None]
+        days = np.array(dates, dtype="datetime64[s]").astype(np.float64)
         for k, (tc, t) in enumerate(stops):
-            # on the track's branch: the wrap nearest the track's own longitudes
-            lon = t["longitude_deg"] + 360.0 * np.round((np.median(lons) - t["longitude_deg"])
-                                                        / 360.0)
+            # on the track's branch: the wrap nearest the track at that time
+            here = np.interp(np.datetime64(tc, "s").astype(np.float64), days, lons)
+            lon = t["longitude_deg"] + 360.0 * np.round((here - t["longitude_deg"]) / 360.0)
             lx.plot([tc], [lon], "o", mfc="none", c="tab:red", ms=7,
                     label="stop (inspector's longitude there)" if k == 0 else None)
             lx.annotate(str(t["norad"]), (tc, lon), xytext=(4, 4), textcoords="offset points",
