@@ -112,7 +112,7 @@ def test_proximity_rule_and_near_misses():
     noisy = dataclasses.replace(prox(10, 20, 48.7), uncertainty={"min_range_km": 2.4})
     (g,) = findings([noisy], PROX)
     assert g.verdict == "breach"
-    assert any("48.70 km" in c and "2.40 km (1 sigma)" in c for c in g.cannot_show)
+    assert any("48.7 km" in c and "2.4 km (1 sigma)" in c for c in g.cannot_show)
 
 
 def test_notification_changes_the_judgement():

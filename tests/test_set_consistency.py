@@ -93,10 +93,13 @@ def test_few_pairs_give_no_error_bar_and_a_known_manoeuvre_is_left_out():
                                                          rel=0.03)
     burn = (hist[1].epoch_us, hist[2].epoch_us)
     assert position_sigma_km(hist, 0.5, exclude=[burn]) is None
-    longer = _history(9, [-0.1, 0.1, 30.1, 29.9, 30.1, 29.9])
-    burn = (longer[1].epoch_us, longer[2].epoch_us)
-    assert position_sigma_km(longer, 0.5, exclude=[burn]) == pytest.approx(
-        2 * _speed() * 0.1 / math.sqrt(2), rel=0.03)
+    # a small burn (a 0.5 s jump: 3.7 km against 1.5 km of noise) passes the outlier
+    # cut; only its known span keeps it out
+    small = _history(9, [-0.1, 0.1, 0.5, 0.3, 0.5, 0.3])
+    burn = (small[1].epoch_us, small[2].epoch_us)
+    noise = 2 * _speed() * 0.1 / math.sqrt(2)
+    assert position_sigma_km(small, 0.5) > 1.2 * noise
+    assert position_sigma_km(small, 0.5, exclude=[burn]) == pytest.approx(noise, rel=0.03)
 
 
 def test_min_range_error_bar_measures_the_planted_set_errors():

@@ -98,7 +98,10 @@ Method (same settings for every object; details in
   (:func:`~orbwatch.detect.maneuver_merge.distinct`).
 * Confidence: a logistic in ``log(score / threshold)`` fitted once to the
   pooled benchmark, so that detections at confidence c match a logged
-  manoeuvre about a fraction c of the time.
+  manoeuvre about a fraction c of the time.  Score and threshold there are both
+  taken at ``DEFAULT_THRESHOLD`` (the threshold raised by the object's quiet
+  tail at the default), so a burn's confidence, and which of merged detections
+  stands for it, does not depend on the threshold it is reported at.
 * Epoch elsewhere: inside the bracket of the two sets, where the pre-manoeuvre set
   propagated forward and the post-manoeuvre set propagated back (SGP4) come
   closest; uncertainty from the spread of the near-minimum region.  Where the
@@ -225,7 +228,7 @@ class Maneuver:
     delta_i_deg: float
     delta_e: float
     kind: str
-    score: float
+    score: float  # robust z of the detection on the default threshold's scale (not --threshold's)
     confidence: float
     regime: str
     z: dict = field(default_factory=dict)
@@ -545,7 +548,8 @@ def maneuvers_to_events(maneuvers) -> list[Event]:
                          "delta_v_note": "Gauss equations on mean-element steps; radial "
                                          "and normal parts are magnitudes (sign unknown)"},
             confidence=m.confidence,
-            # z: robust z-scores (dimensionless) of each feature's step, keyed by feature
+            # z: robust z-scores (dimensionless) of each feature's step, keyed by feature;
+            # score: the detection's robust z on the default threshold's scale
             evidence={"score": m.score, "z_scores": m.z, "method": "robust mean-element step",
                       "set_before": format_iso(m.start_us, 3),
                       "set_after": format_iso(m.end_us, 3)}))

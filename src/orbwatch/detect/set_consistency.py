@@ -16,8 +16,9 @@ up to its gap, growing linearly beyond), differences over ``OUTLIER_FACTOR``
 times their median (a pair across a manoeuvre, an outlying set) and pairs
 across a known manoeuvre (``exclude``) are left out, and the root mean square of
 the rest over sqrt(2) is the answer: two sets with independent errors of sigma
-differ by sqrt(2) sigma.  Fewer than ``MIN_PAIRS`` pairs give no answer (a
-median of one or two cannot tell a manoeuvre from noise).  Pairs more than
+differ by sqrt(2) sigma.  Fewer than ``MIN_PAIRS`` pairs (counted after
+``exclude``, before the outlier cut) give no answer: a median of one or two
+cannot tell a manoeuvre from noise, one of three can.  Pairs more than
 ``MAX_GAP_DAYS`` apart (snapshots years apart) say nothing about a set's error
 and are not used.
 

@@ -17,6 +17,7 @@ on, halved when the verdict is undetermined.
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -78,9 +79,10 @@ def _data_gaps(ev: Event) -> list[str]:
         out.append(f"no element sets for {max(ages):.1f} days around the event (nearest set "
                    f"that far from it)")
     sigma, low = ev.uncertainty.get("min_range_km"), ev.metrics.get("min_range_km")
-    if isinstance(sigma, (int, float)) and isinstance(low, (int, float)) and sigma > 0:
-        out.append(f"the minimum range ({low:.2f} km) is read from element sets whose own "
-                   f"consistency puts it within about {sigma:.2f} km (1 sigma); the "
+    if all(isinstance(x, (int, float)) and not isinstance(x, bool) and math.isfinite(x)
+           for x in (sigma, low)) and sigma > 0:
+        out.append(f"the minimum range ({low:.3g} km) is read from element sets whose own "
+                   f"consistency puts it within about {sigma:.3g} km (1 sigma); the "
                    "smallest of many noisy ranges reads low")
     late = ev.evidence.get("first_set_after_us_days")
     if isinstance(late, (int, float)):
