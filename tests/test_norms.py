@@ -109,10 +109,22 @@ def test_proximity_rule_and_near_misses():
     assert findings([prox(10, 20, 80.0)], PROX) == []  # beyond the safe distance
     # the range's error bar (from the objects' own histories) is stated, not hidden
     assert not any("1 sigma" in c for c in f.cannot_show)  # none given: none stated
-    noisy = dataclasses.replace(prox(10, 20, 48.7), uncertainty={"min_range_km": 2.4})
-    (g,) = findings([noisy], PROX)
+    sure = dataclasses.replace(prox(10, 20, 48.7), uncertainty={"min_range_km": 0.4})
+    (g,) = findings([sure], PROX)
     assert g.verdict == "breach"
-    assert any("48.7 km" in c and "2.4 km (1 sigma)" in c for c in g.cannot_show)
+    assert any("48.7 km" in c and "0.4 km (1 sigma)" in c for c in g.cannot_show)
+    # within 2 sigma of the safe distance, on either side: the data cannot tell
+    for km in (48.7, 51.0):
+        noisy = dataclasses.replace(prox(10, 20, km), uncertainty={"min_range_km": 2.4})
+        (u,) = findings([noisy], PROX)
+        assert u.verdict == "undetermined" and u.text.startswith("[undetermined]")
+        assert any(f"min_range_km = {km:g} +- 2.4 (1 sigma) is within 2 sigma of 50" in c
+                   for c in u.cannot_show), u.cannot_show
+        assert u.confidence == pytest.approx(0.5 * g.confidence)
+    clear = dataclasses.replace(prox(10, 20, 45.0), uncertainty={"min_range_km": 2.4})
+    assert findings([clear], PROX)[0].verdict == "breach"
+    far = dataclasses.replace(prox(10, 20, 56.0), uncertainty={"min_range_km": 2.4})
+    assert findings([far], PROX) == []
 
 
 def test_notification_changes_the_judgement():

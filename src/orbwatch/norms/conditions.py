@@ -17,6 +17,11 @@ three-valued: a metric or fact the data does not give is *unknown* (None),
 ``all`` is False if any part is False, else unknown if any part is, and
 ``any`` the mirror image; the reasons for unknown parts travel with the
 result so that a finding can say what the data cannot show.
+
+A metric may come with an error bar (the event's ``uncertainty`` entry of the
+same name, 1 sigma).  A numeric comparison whose outcome the error bar could
+turn, the value within ``SIGMA_MARGIN`` sigma of the limit, is unknown too: a
+range of 48.7 +- 2.4 km does not show that a 50 km distance was broken.
 """
 
 from __future__ import annotations
@@ -27,7 +32,7 @@ from dataclasses import dataclass
 from typing import Any
 
 __all__ = ["Leaf", "All", "AnyOf", "Not", "Condition", "OPS", "parse_condition",
-           "evaluate", "Lookup"]
+           "evaluate", "Lookup", "SIGMA_MARGIN"]
 
 OPS: dict[str, Callable[[Any, Any], bool]] = {
     "<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge,
@@ -36,6 +41,8 @@ OPS: dict[str, Callable[[Any, Any], bool]] = {
 }
 _NUMERIC = {"<", "<=", ">", ">="}
 _MAX_DEPTH = 12
+#: a metric within this many of its sigmas of a numeric limit decides nothing
+SIGMA_MARGIN = 2.0
 #: string metric values that mean "the detector could not say"
 _UNDETERMINED = {"undetermined", "unknown", ""}
 
@@ -170,9 +177,12 @@ def _resolve(value: Any, params: Mapping[str, Any], fail, field: str) -> Any:
     return value
 
 
-def evaluate(cond: Condition, lookup: Lookup, measured: dict) -> tuple[bool | None, list[str]]:
+def evaluate(cond: Condition, lookup: Lookup, measured: dict,
+             sigma: Callable[[str], float | None] | None = None
+             ) -> tuple[bool | None, list[str]]:
     """(True | False | None, reasons the result is unknown).  Every value a
-    leaf reads is recorded in ``measured`` under its name."""
+    leaf reads is recorded in ``measured`` under its name.  ``sigma(name)``
+    gives a metric's 1-sigma error bar, if any (see the module docstring)."""
     if isinstance(cond, Leaf):
         value, why = lookup(cond.source, cond.name)
         if isinstance(value, str) and cond.source == "metric" and value.lower() in _UNDETERMINED:
@@ -181,13 +191,22 @@ def evaluate(cond: Condition, lookup: Lookup, measured: dict) -> tuple[bool | No
             return None, [why or f"{cond.source} {cond.name} not available"]
         measured[cond.name] = value
         try:
-            return bool(OPS[cond.op](value, cond.value)), []
+            result = bool(OPS[cond.op](value, cond.value))
         except TypeError:
             return None, [f"{cond.name} = {value!r} cannot be compared with {cond.value!r}"]
+        s = sigma(cond.name) if sigma is not None and cond.source == "metric" else None
+        if cond.op in _NUMERIC and _kind_of(s) == "number" and s > 0 \
+                and _kind_of(value) == "number" and any(
+                    bool(OPS[cond.op](value + d, cond.value)) != result
+                    for d in (-SIGMA_MARGIN * s, SIGMA_MARGIN * s)):
+            return None, [f"{cond.name} = {value:.3g} +- {s:.3g} (1 sigma) is within "
+                          f"{SIGMA_MARGIN:g} sigma of {cond.value:g}: the data cannot tell "
+                          f"whether it is {cond.op} {cond.value:g}"]
+        return result, []
     if isinstance(cond, Not):
-        v, why = evaluate(cond.item, lookup, measured)
+        v, why = evaluate(cond.item, lookup, measured, sigma)
         return (None if v is None else not v), why
-    results = [evaluate(c, lookup, measured) for c in cond.items]
+    results = [evaluate(c, lookup, measured, sigma) for c in cond.items]
     decisive = isinstance(cond, AnyOf)  # the value that settles it: True for any, False for all
     if any(v is decisive for v, _ in results):
         return decisive, []

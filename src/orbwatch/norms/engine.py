@@ -120,7 +120,8 @@ def _judge_one(rule: Rule, ev: Event, ctx: Context) -> Finding | None:
         measured.update(fv.measured)
         return fv.value, fv.why
 
-    value, reasons = evaluate(rule.condition, lookup, measured)
+    value, reasons = evaluate(rule.condition, lookup, measured,
+                              sigma=lambda name: ev.uncertainty.get(name))
     if value is False or (value is None and rule.when_unknown == "ignore"):
         return None
     verdict = "breach" if value else "undetermined"
