@@ -39,7 +39,7 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 from sgp4.api import SatrecArray
 
-from orbwatch.detect.set_consistency import position_sigma_km
+from orbwatch.detect.set_consistency import difference_table, position_sigma_km
 from orbwatch.detect.stacks import same_trajectory, stack_members, station_links
 from orbwatch.elements.model import ElementSet
 from orbwatch.elements.satcat import infer_object_type
@@ -418,8 +418,9 @@ def detect_proximity(
                     if _settle(r, int(step_s * 1e6), seg_us, min_duration_s)),
                    key=lambda r: (r.first_us, r.a, r.b))
     stacks = stack_members([(r.a, r.b) for r in pairs if _docked(r)])
+    tables: dict = {}  # each object's set-to-set differences, built once
     events = [_event(r, by_norad, objects or {}, lookback_days,
-                     (stop_us - start_us) / 1e6, stacks) for r in pairs]
+                     (stop_us - start_us) / 1e6, stacks, tables) for r in pairs]
     stats = {"segments": len(bounds) - 1, "objects": dict(screened),
              "thresholds_km": {g: thr[g] for g in regimes},
              "slow_kms": {g: slow[g] for g in regimes}, "pairs": len(pairs)}
@@ -472,19 +473,24 @@ def _close_anyway(rec: PairRecord, history, before_us: int, other: ElementSet) -
     return bool(prof["ok"] and prof["min_km"] <= rec.threshold_km)
 
 
-def _range_sigma(by_norad, used, ages, at_us: int, moves: dict) -> float | None:
+def _range_sigma(by_norad, used, ages, at_us: int, moves: dict,
+                 tables: dict) -> float | None:
     """Both objects' position errors at the used sets' ages (their own histories'
     set-to-set prediction differences, :mod:`orbwatch.detect.set_consistency`, less
     the pair across a manoeuvre seen before the approach) added in quadrature; None
-    when either history has too few sets close enough."""
-    sig = [position_sigma_km(by_norad[s.norad], age, at_us=at_us, exclude=[
+    when either history has too few sets close enough.  ``tables`` caches each
+    object's difference table across the events of one run."""
+    for s in used:
+        if s.norad not in tables:
+            tables[s.norad] = difference_table(by_norad[s.norad])
+    sig = [position_sigma_km(tables[s.norad], age, at_us=at_us, exclude=[
         (moves[s.norad]["before_epoch_us"], moves[s.norad]["after_epoch_us"])]
         if moves.get(s.norad) else ()) for s, age in zip(used, ages, strict=True)]
     return None if None in sig else round(math.hypot(*sig), 3)
 
 
 def _event(rec: PairRecord, by_norad, objects, lookback_days: float,
-           window_s: float, stacks: dict[int, tuple[int, ...]]) -> Event:
+           window_s: float, stacks: dict[int, tuple[int, ...]], tables: dict) -> Event:
     sa, sb = rec.sets[rec.a], rec.sets[rec.b]
     ra, rb = _row(rec.a, objects, sa), _row(rec.b, objects, sb)
     moves = {n: manoeuvre_check(by_norad[n], rec.first_us, lookback_days=lookback_days)
@@ -527,7 +533,7 @@ def _event(rec: PairRecord, by_norad, objects, lookback_days: float,
                  "threshold_km": rec.threshold_km},
         uncertainty={"start_end_s": 60.0, "element_set_age_days": [round(x, 3) for x in ages],
                      "min_range_km": _range_sigma(by_norad, (ss, so), ages, rec.min_time_us,
-                                                  moves)},
+                                                  moves, tables)},
         confidence=1.0 if max(ages) <= STALE_DAYS else 0.5,
         evidence={
             "names": [rows[subject].get("name"), rows[other].get("name")],

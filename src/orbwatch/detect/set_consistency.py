@@ -31,6 +31,7 @@ It is the error at the history's own cadence.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 from sgp4.api import SatrecArray
@@ -39,8 +40,8 @@ from orbwatch.elements.model import ElementSet
 from orbwatch.elements.sgp4init import satrec_from_elements
 from orbwatch.time import jd_fr
 
-__all__ = ["prediction_differences", "position_sigma_km", "MAX_GAP_DAYS", "PAIRS",
-           "MIN_PAIRS", "OUTLIER_FACTOR"]
+__all__ = ["DifferenceTable", "difference_table", "prediction_differences",
+           "position_sigma_km", "MAX_GAP_DAYS", "PAIRS", "MIN_PAIRS", "OUTLIER_FACTOR"]
 
 #: consecutive sets further apart than this are not a measure of a set's error
 MAX_GAP_DAYS = 10.0
@@ -53,40 +54,60 @@ OUTLIER_FACTOR = 5.0
 _DAY_US = 86_400_000_000
 
 
-def prediction_differences(history: Sequence[ElementSet], *, near_us: int | None = None,
-                           pairs: int = PAIRS) -> tuple[np.ndarray, np.ndarray]:
-    """``(gaps_days, differences_km)`` of one object's consecutive sets, gaps within
-    ``MAX_GAP_DAYS``: the ``pairs`` pairs whose middle is nearest in time to
-    ``near_us`` (the last ``pairs`` when None), in time order.  Sets of one epoch
-    (duplicates) are taken once.  Empty arrays when there is no such pair."""
-    gaps, diff, _ = _pairs(history, near_us, pairs)
-    return gaps, diff
+@dataclass(frozen=True)
+class DifferenceTable:
+    """Every prediction difference of one object's history (consecutive sets within
+    ``MAX_GAP_DAYS``, SGP4 failures left out), in time order: each pair's first and
+    second set epochs (us), its gap (days) and the difference (km).  Built once per
+    object by :func:`difference_table`; :func:`position_sigma_km` reads any number
+    of instants from it."""
+
+    norad: int | None
+    start_us: np.ndarray
+    end_us: np.ndarray
+    gaps_days: np.ndarray
+    diff_km: np.ndarray
+
+    def nearest(self, near_us: int | None, pairs: int) -> np.ndarray:
+        """Indices of the ``pairs`` pairs whose middle is nearest ``near_us`` (the
+        last ``pairs`` when None), in time order."""
+        if pairs < 1:
+            raise ValueError(f"pairs must be 1 or more, got {pairs}")
+        k = np.arange(self.diff_km.size)
+        if near_us is None:
+            return k[-pairs:]
+        mid = (self.start_us // 2 + self.end_us // 2).astype(np.float64)
+        return np.sort(k[np.argsort(np.abs(mid - near_us), kind="stable")[:pairs]])
 
 
-def _pairs(history, near_us, pairs):
-    """Gaps (days), differences (km) and (first, second) epochs (us) of the pairs."""
-    if pairs < 1:
-        raise ValueError(f"pairs must be 1 or more, got {pairs}")
+def difference_table(history: Sequence[ElementSet]) -> DifferenceTable:
+    """The :class:`DifferenceTable` of one object's history (any order; sets of one
+    epoch taken once)."""
     norads = {s.norad for s in history}
     if len(norads) > 1:
-        raise ValueError("prediction_differences takes one object's history, got "
+        raise ValueError("a difference table takes one object's history, got "
                          f"catalogue numbers {sorted(norads)}")
     sets = sorted({s.epoch_us: s for s in history}.values(), key=lambda s: s.epoch_us)
     ep = np.array([s.epoch_us for s in sets], dtype=np.int64)
     gaps = np.diff(ep) / _DAY_US
     ok = np.flatnonzero((gaps > 0) & (gaps <= MAX_GAP_DAYS))
-    if near_us is None:
-        ok = ok[-pairs:]
-    else:
-        mid = (ep[ok] // 2 + ep[ok + 1] // 2).astype(np.float64)
-        ok = np.sort(ok[np.argsort(np.abs(mid - near_us), kind="stable")[:pairs]])
-    if not ok.size:
-        return np.empty(0), np.empty(0), np.empty((0, 2), dtype=np.int64)
-    diff = np.concatenate([_differences(sets, ep, ok[i:i + 64])
-                           for i in range(0, ok.size, 64)])
+    diff = (np.concatenate([_differences(sets, ep, ok[i:i + 64])
+                            for i in range(0, ok.size, 64)]) if ok.size else np.empty(0))
     good = np.isfinite(diff)
     ok = ok[good]
-    return gaps[ok], diff[good], np.stack([ep[ok], ep[ok + 1]], axis=-1)
+    return DifferenceTable(next(iter(norads), None), ep[ok], ep[ok + 1], gaps[ok], diff[good])
+
+
+def prediction_differences(history: Sequence[ElementSet] | DifferenceTable, *,
+                           near_us: int | None = None,
+                           pairs: int = PAIRS) -> tuple[np.ndarray, np.ndarray]:
+    """``(gaps_days, differences_km)`` of one object's consecutive sets, gaps within
+    ``MAX_GAP_DAYS``: the ``pairs`` pairs whose middle is nearest in time to
+    ``near_us`` (the last ``pairs`` when None), in time order.  Sets of one epoch
+    (duplicates) are taken once.  Empty arrays when there is no such pair."""
+    table = history if isinstance(history, DifferenceTable) else difference_table(history)
+    k = table.nearest(near_us, pairs)
+    return table.gaps_days[k], table.diff_km[k]
 
 
 def _differences(sets, ep: np.ndarray, ok: np.ndarray) -> np.ndarray:
@@ -102,19 +123,21 @@ def _differences(sets, ep: np.ndarray, ok: np.ndarray) -> np.ndarray:
     return np.where((err[idx, idx] == 0) & (err[ok.size + idx, idx] == 0), d, np.nan)
 
 
-def position_sigma_km(history: Sequence[ElementSet], age_days: float, *,
+def position_sigma_km(history: Sequence[ElementSet] | DifferenceTable, age_days: float, *,
                       at_us: int | None = None, pairs: int = PAIRS,
                       exclude: Sequence[tuple[int, int]] = ()) -> float | None:
     """A typical position error (km, 1 sigma) of one of the object's sets
     ``age_days`` from its epoch, from its prediction differences nearest ``at_us``
     (see the module docstring), leaving out pairs that overlap a span of ``exclude``
     (``(start_us, end_us)``: a manoeuvre's bracketing sets); None when fewer than
-    ``MIN_PAIRS`` pairs of sets within ``MAX_GAP_DAYS`` remain."""
-    gaps, diff, ends = _pairs(history, at_us, pairs)
-    keep = np.ones(diff.size, dtype=bool)
+    ``MIN_PAIRS`` pairs of sets within ``MAX_GAP_DAYS`` remain.  ``history`` may be
+    the object's :class:`DifferenceTable` (built once for many instants)."""
+    table = history if isinstance(history, DifferenceTable) else difference_table(history)
+    k = table.nearest(at_us, pairs)
+    keep = np.ones(k.size, dtype=bool)
     for lo, hi in exclude:
-        keep &= (ends[:, 1] <= lo) | (ends[:, 0] >= hi)
-    gaps, diff = gaps[keep], diff[keep]
+        keep &= (table.end_us[k] <= lo) | (table.start_us[k] >= hi)
+    gaps, diff = table.gaps_days[k][keep], table.diff_km[k][keep]
     if diff.size < MIN_PAIRS:
         return None
     kept = diff <= OUTLIER_FACTOR * np.median(diff)
