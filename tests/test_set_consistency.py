@@ -147,3 +147,17 @@ def test_real_histories_leo_sets_agree_better_than_geo(shared_data):
     assert min(min(sig[n]) for n in ("Fengyun-2F", "Fengyun-4A")) > \
         max(max(sig[n]) for n in ("Sentinel-3A", "CryoSat-2"))
     assert math.isfinite(sum(map(sum, sig.values())))
+
+
+def test_a_difference_table_built_once_answers_as_the_history_does():
+    from orbwatch.detect.set_consistency import difference_table
+
+    hist = _history(10, [0.1 if k % 2 else -0.1 for k in range(12)])
+    table = difference_table(hist)
+    assert table.norad == 10 and table.diff_km.size == 11
+    assert np.all(table.end_us - table.start_us == DAY)
+    for at in (T0, T0 + 5 * DAY, None):
+        for age in (0.3, 3.0):
+            assert position_sigma_km(table, age, at_us=at, pairs=4) == \
+                position_sigma_km(hist, age, at_us=at, pairs=4)
+    assert difference_table([]).diff_km.size == 0
