@@ -112,7 +112,7 @@ def test_proximity_rule_and_near_misses():
     sure = dataclasses.replace(prox(10, 20, 48.7), uncertainty={"min_range_km": 0.4})
     (g,) = findings([sure], PROX)
     assert g.verdict == "breach"
-    assert any("48.7 km" in c and "0.4 km (1 sigma)" in c for c in g.cannot_show)
+    assert "min_range_km = 48.7 +- 0.4 (1 sigma, the event's own error bar)" in g.cannot_show
     # within 2 sigma of the safe distance, on either side: the data cannot tell
     for km in (48.7, 51.0):
         noisy = dataclasses.replace(prox(10, 20, km), uncertainty={"min_range_km": 2.4})
@@ -120,6 +120,7 @@ def test_proximity_rule_and_near_misses():
         assert u.verdict == "undetermined" and u.text.startswith("[undetermined]")
         assert any(f"min_range_km = {km:g} +- 2.4 (1 sigma) is within 2 sigma of 50" in c
                    for c in u.cannot_show), u.cannot_show
+        assert sum("+- 2.4" in c for c in u.cannot_show) == 1  # said once, with the reason
         assert u.confidence == pytest.approx(0.5 * g.confidence)
     clear = dataclasses.replace(prox(10, 20, 45.0), uncertainty={"min_range_km": 2.4})
     assert findings([clear], PROX)[0].verdict == "breach"

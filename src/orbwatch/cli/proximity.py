@@ -13,7 +13,7 @@ from orbwatch.cli.app import DbOption, app
 from orbwatch.cli.catalog import open_db, read_catalog_files
 from orbwatch.cli.output import OutputFormat, emit, err_console
 from orbwatch.cli.scheduler import SchedulerOption, open_runner, parse_scheduler
-from orbwatch.detect.inspector import detect_inspections, inspect_snapshots
+from orbwatch.detect.inspector import detect_inspections, inspect_snapshots, median_epoch
 from orbwatch.detect.proximity import DEFAULT_THRESHOLDS_KM, REGIMES, detect_proximity
 from orbwatch.errors import UserError
 from orbwatch.time import format_iso, now_us, parse_iso
@@ -199,20 +199,20 @@ def _write_figures(folder: Path, sets, events, snapshots=None) -> None:
     from orbwatch.report.pairs import inspection_png, range_png
 
     folder.mkdir(parents=True, exist_ok=True)
-    mids = [] if not snapshots else [(_median_epoch(s), s) for s in snapshots if s]
+    mids = [] if not snapshots else [(median_epoch(s), s) for s in snapshots if s]
     written: set[str] = set()
     for ev in events:
         if ev.kind == "proximity":
             a, b = ev.objects[:2]
-            stem = f"{a}_{b}_{format_iso(ev.start_us, 0)[:16].replace(':', '')}"
+            stem, what = f"{a}_{b}_{format_iso(ev.start_us, 0)[:16].replace(':', '')}", "range"
         elif ev.kind == "inspection":
-            stem = f"{ev.objects[0]}"
+            stem, what = f"{ev.objects[0]}", "inspection"
         else:
             continue
-        name, k = f"{stem}_{ev.kind if ev.kind == 'inspection' else 'range'}.png", 1
+        name, k = f"{stem}_{what}.png", 1
         while name in written:
             k += 1
-            name = f"{stem}_{k}_{ev.kind if ev.kind == 'inspection' else 'range'}.png"
+            name = f"{stem}_{k}_{what}.png"
         if ev.kind == "proximity":
             own = min(mids, key=lambda m: abs(m[0] - ev.epoch_us))[1] if mids else sets
             range_png(own, ev, folder / name)
@@ -221,12 +221,6 @@ def _write_figures(folder: Path, sets, events, snapshots=None) -> None:
         written.add(name)
     err_console.print(f"proximity: {len(written)} figure(s) in {folder}", highlight=False,
                       markup=False)
-
-
-def _median_epoch(sets) -> int:
-    epochs = sorted(s.epoch_us for s in sets)
-    return epochs[len(epochs) // 2]
-
 
 def _emit(events, pairs: int, fmt: OutputFormat, objects: str = "") -> None:
     err_console.print(f"proximity: {objects}{pairs} pairs, "

@@ -36,7 +36,7 @@ from orbwatch.events import Event
 from orbwatch.time import format_iso
 
 __all__ = ["APPROACH_LABELS", "DEFAULT_PARK_KM", "assess_mobility", "detect_inspections",
-           "inspect_history", "inspect_snapshots"]
+           "inspect_history", "inspect_snapshots", "median_epoch"]
 
 #: proximity labels that count as a visit
 APPROACH_LABELS = ("foreign approach", "unattributed approach")
@@ -183,7 +183,8 @@ def inspect_history(history: Sequence[ElementSet], start_us: int, stop_us: int,
     return report.events, detect_inspections(report.events)
 
 
-def _median_epoch(sets: Sequence[ElementSet]) -> int:
+def median_epoch(sets: Sequence[ElementSet]) -> int:
+    """The median epoch (us) of a catalogue snapshot's sets."""
     epochs = sorted(s.epoch_us for s in sets)
     return epochs[len(epochs) // 2]
 
@@ -208,7 +209,7 @@ def assess_mobility(inspections: Sequence[Event], snapshots: Sequence[Sequence[E
     operational slot (0.5).  Inspections outside GEO are returned unchanged."""
     from orbwatch.detect.proximity import longitude_deg
 
-    mids = sorted(((_median_epoch(s), {x.norad: x for x in s}) for s in snapshots if s),
+    mids = sorted(((median_epoch(s), {x.norad: x for x in s}) for s in snapshots if s),
                   key=lambda p: p[0])
     out = []
     for ev in inspections:
@@ -248,6 +249,6 @@ def inspect_snapshots(snapshots: Sequence[Sequence[ElementSet]], *, days: float 
     half = int(days * 43_200e6)
     for sets in snapshots:
         if sets:
-            mid = _median_epoch(sets)
+            mid = median_epoch(sets)
             events += detect_proximity(sets, mid - half, mid + half, **kwargs).events
     return events, assess_mobility(detect_inspections(events), snapshots)

@@ -78,16 +78,24 @@ def _data_gaps(ev: Event) -> list[str]:
     if ages and max(ages) > STALE_DAYS:
         out.append(f"no element sets for {max(ages):.1f} days around the event (nearest set "
                    f"that far from it)")
-    sigma, low = ev.uncertainty.get("min_range_km"), ev.metrics.get("min_range_km")
-    if all(isinstance(x, (int, float)) and not isinstance(x, bool) and math.isfinite(x)
-           for x in (sigma, low)) and sigma > 0:
-        out.append(f"the minimum range ({low:.3g} km) is read from element sets whose own "
-                   f"consistency puts it within about {sigma:.3g} km (1 sigma); the "
-                   "smallest of many noisy ranges reads low")
     late = ev.evidence.get("first_set_after_us_days")
     if isinstance(late, (int, float)):
         out.append(f"the new object was first catalogued {late:.1f} days after the event")
     return out
+
+
+def _number(x) -> bool:
+    return isinstance(x, (int, float)) and not isinstance(x, bool) and math.isfinite(x)
+
+
+def _error_bars(ev: Event, measured: dict, reasons: list[str]) -> list[str]:
+    """The error bar of each value the rule read that the event gives one for (its
+    ``uncertainty`` entry of the same name, 1 sigma), unless a reason says it already
+    (a comparison the error bar left undecided, :mod:`orbwatch.norms.conditions`)."""
+    return [f"{name} = {value:.3g} +- {s:.3g} (1 sigma, the event's own error bar)"
+            for name, value in measured.items()
+            if _number(value) and _number(s := ev.uncertainty.get(name)) and s > 0
+            and not any(r.startswith(f"{name} = ") for r in reasons)]
 
 
 def _values(ev: Event, ctx: Context, rule: Rule, measured: dict) -> dict:
@@ -136,7 +144,8 @@ def _judge_one(rule: Rule, ev: Event, ctx: Context) -> Finding | None:
     affected = sorted({p for n in involved for p in ctx.party(n).parties
                        if ctx.party(n).known} - set(parties))
     cannot = list(dict.fromkeys([*reasons, *(c for n in involved for c in ctx.party(n).caveats),
-                                 *_data_gaps(ev), *rule.cannot_show]))
+                                 *_data_gaps(ev), *_error_bars(ev, measured, reasons),
+                                 *rule.cannot_show]))
     notified, notes = None, []
     if ev.kind in _NOTIFIABLE:
         if ctx.notifications is None:

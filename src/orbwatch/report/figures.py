@@ -19,7 +19,7 @@ import numpy as np
 from orbwatch.events import Event
 from orbwatch.time import datetime64
 
-__all__ = ["Figure", "png_uri", "figure_for", "range_figure", "elements_figure",
+__all__ = ["Figure", "png_uri", "save_png", "figure_for", "range_figure", "elements_figure",
            "gabbard_figure", "inspection_figure", "whatif_figure", "timeline_figure",
            "FIGURE_KINDS", "WHATIF_YEARS"]
 
@@ -63,6 +63,15 @@ def png_uri(fig) -> str:
     return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
 
 
+def save_png(fig, path: str | Path, *, dpi: int = 110) -> Path:
+    """Write a matplotlib figure to a PNG file (laid out, then closed)."""
+    out = Path(path)
+    fig.tight_layout()
+    fig.savefig(out, format="png", dpi=dpi)
+    _plt().close(fig)
+    return out
+
+
 def _file_uri(path: Path) -> str:
     return "data:image/png;base64," + base64.b64encode(Path(path).read_bytes()).decode("ascii")
 
@@ -83,8 +92,7 @@ def range_figure(store, e: Event) -> Figure:
         return Figure("range", None, "Range against time not drawn: no stored element sets "
                                      f"for {', '.join(map(str, sorted(missing)))}.")
     fig, caption = plot_range(sets, e)
-    return Figure("range", png_uri(fig), caption.replace("its element set", "its stored "
-                                                         "element set"))
+    return Figure("range", png_uri(fig), caption)
 
 
 def elements_figure(store, e: Event, *, days: float = 10.0) -> Figure:

@@ -45,7 +45,7 @@ def _fourth_panel(sets: Sequence[ElementSet]) -> tuple[np.ndarray, str]:
 def maneuver_history_png(sets: Sequence[ElementSet], events: Sequence[Event],
                          path: str | Path, *, title: str | None = None) -> Path:
     """Draw one object's sets (any order) and its ``maneuver`` events to ``path``."""
-    from orbwatch.report.figures import _plt
+    from orbwatch.report.figures import _plt, save_png
 
     sets = sorted(sets, key=lambda s: s.epoch_us)
     if len(sets) < 2:
@@ -86,8 +86,4 @@ def maneuver_history_png(sets: Sequence[ElementSet], events: Sequence[Event],
         axes[0].legend(fontsize=7, loc="lower left", ncol=min(len(seen), 4))
     axes[-1].set_xlabel("element-set epoch (UTC)")
     fig.autofmt_xdate()
-    fig.tight_layout()
-    out = Path(path)
-    fig.savefig(out, format="png", dpi=110)
-    plt.close(fig)
-    return out
+    return save_png(fig, path)

@@ -128,26 +128,20 @@ def _when(iso: str | None):
     return None if not iso else datetime64(parse_iso(iso))
 
 
-def _save(fig, path: str | Path) -> Path:
-    from orbwatch.report.figures import _plt
-
-    out = Path(path)
-    fig.tight_layout()
-    fig.savefig(out, format="png", dpi=110)
-    _plt().close(fig)
-    return out
-
-
 def range_png(sets: Sequence, e: Event, path: str | Path) -> Path:
     """Draw :func:`plot_range` of ``e`` from ``sets`` to ``path``."""
+    from orbwatch.report.figures import save_png
+
     fig, _ = plot_range(sets, e)
-    return _save(fig, path)
+    return save_png(fig, path)
 
 
 def inspection_png(e: Event, path: str | Path) -> Path:
     """Draw :func:`plot_inspection` of ``e`` to ``path``."""
+    from orbwatch.report.figures import save_png
+
     fig, _ = plot_inspection(e)
-    return _save(fig, path)
+    return save_png(fig, path)
 
 
 def plot_inspection(e: Event):
