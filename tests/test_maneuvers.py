@@ -711,11 +711,12 @@ def test_short_geo_history_takes_a_confirmed_turn_between_burns(monkeypatch):
     """A plane match (0.19 deg, 10 m/s) 1.4 days after a 1.1 m/s phasing burn and 1.4 days
     before a 1 m/s approach burn, in 12 daily GEO sets: the windowed steps of so short a
     history have no spread to be scaled by, and the turn, which the cross-track motion
-    confirms, counts on its own as the confirmed steps of ``a`` do.  Over 10 noise draws
-    every burn is found within a day as its type with nothing else; without the turn
-    rule the plane match is lost in some of them."""
+    confirms, is added next to the phasing burn's confirmed step of ``a``, kept before it.
+    Over 10 noise draws every burn is found within a day as its type with nothing else;
+    where the steps are weighed against the windowed detections only (not those kept
+    before them) the plane match is lost in some of them."""
     import orbwatch.detect.maneuvers as mod
-    from orbwatch.detect.maneuver_merge import isolated
+    from orbwatch.detect.maneuver_merge import in_blind_zone
 
     burns = [(3.2, -1.1, 0.0), (4.6, 0.0, 0.19), (6.0, 1.0, 0.0)]
     kinds = ["geo_ew_station_keeping", "geo_ns_station_keeping", "geo_ew_station_keeping"]
@@ -730,7 +731,8 @@ def test_short_geo_history_takes_a_confirmed_turn_between_burns(monkeypatch):
         return [bool(h) for h in hits]
 
     assert all(all(found(seed)) for seed in range(1, 11))
-    monkeypatch.setattr(mod, "isolated", lambda *a, turn=False, **k: isolated(*a, **k))
+    monkeypatch.setattr(mod, "in_blind_zone",
+                        lambda *a, kept=(), **k: in_blind_zone(*a, kept=(), **k))
     assert not all(found(seed)[1] for seed in range(1, 11))
 
 

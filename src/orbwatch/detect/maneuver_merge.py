@@ -58,25 +58,52 @@ def distinct(h: HistoryArrays, za: np.ndarray, m, o, *, quiet_z: float) -> bool:
     north-south burn with its east-west part steps ``a`` in the turn's interval too:
     one burn whose in-plane part the phase kink placed an interval early.)"""
     if not (m.regime == "geo" and o.regime == "geo"
-            and (m.end_us <= o.start_us or o.end_us <= m.start_us)
-            and plane_led(m) != plane_led(o)):
+            and (m.end_us <= o.start_us or o.end_us <= m.start_us)):
         return False
+    if plane_led(m) == plane_led(o):
+        return _apart_steps(h, za, m, o, quiet_z)
     turn = m if plane_led(m) else o
     # its own interval (the bracket's first set): an epoch at the bracket's later set
     # would read the next interval
     return abs(float(za[interval_of(h, turn.start_us)])) < quiet_z
 
 
+def _apart_steps(h: HistoryArrays, za: np.ndarray, m, o, quiet_z: float) -> bool:
+    """Two in-plane detections, each on a step of ``a`` across its own interval, with
+    quiet intervals (``|za| < quiet_z``) between the two steps."""
+    j, k = sorted((interval_of(h, m.start_us), interval_of(h, o.start_us)))
+    return k - j > 1 and abs(float(za[j])) >= quiet_z and abs(float(za[k])) >= quiet_z \
+        and bool(np.all(np.abs(za[j + 1:k]) < quiet_z))
+
+
+def _step_to_come(h: HistoryArrays, za: np.ndarray, k: int, o, blind_sets: int,
+                  quiet_z: float) -> bool:
+    """Whether the step of ``a`` in interval ``k`` is in-plane detection ``o``'s own, taken
+    by the sets late: ``o`` (placed by its along-track kink) stepped ``a`` one way with no
+    step across its own interval, and only quiet intervals lie between it and ``k``."""
+    j = interval_of(h, o.start_us)
+    return not plane_led(o) and o.delta_a_km * float(za[k]) > 0 and 0 < k - j <= blind_sets \
+        and bool(np.all(np.abs(za[j:k]) < quiet_z))
+
+
 def in_blind_zone(h: HistoryArrays, za: np.ndarray, k: int, m, found: list, *,
-                  blind_sets: int, quiet_z: float) -> bool:
+                  blind_sets: int, quiet_z: float, kept: tuple = ()) -> bool:
     """Whether the confirmed single-interval step ``m`` (interval ``k``) adds a burn that a
     windowed detection could not see: one further than ``MERGE_DAYS`` from each detection
     it is not distinct from, and inside the reach of one's step window (``blind_sets``
     intervals), with quiet one-interval steps of ``a`` (``|za| < quiet_z``) in between (not
-    the sets still converging after that burn) or next to a detection it is distinct from."""
+    the sets still converging after that burn) or next to a detection it is distinct from.
+    Not where the step is an earlier in-plane detection's own, taken by the sets late
+    (:func:`_step_to_come`).  The steps ``kept`` already (earlier in time) weigh as the
+    windowed detections ``found`` do: a burn a day after a kept step is as hidden from the
+    windowed test as one after a windowed detection (an inspector's parking burn 1.3 days
+    after its approach burn, with its plane match between)."""
+    found = list(found) + list(kept)
     apart = [distinct(h, za, m, o, quiet_z=quiet_z) for o in found]
     if any(not d and abs(m.epoch_us - o.epoch_us) < MERGE_DAYS * _DAY_US
            for o, d in zip(found, apart, strict=True)):
+        return False
+    if any(_step_to_come(h, za, k, o, blind_sets, quiet_z) for o in found):
         return False
     for o, d in zip(found, apart, strict=True):
         if d and abs(interval_of(h, o.start_us) - k) == 1:
@@ -88,20 +115,19 @@ def in_blind_zone(h: HistoryArrays, za: np.ndarray, k: int, m, found: list, *,
     return False
 
 
-def isolated(m, conf: tuple[float, float] | None, found: list, *, short: bool = False,
-             turn: bool = False) -> bool:
+def isolated(m, conf: tuple[float, float] | None, found: list, *,
+             short: bool = False) -> bool:
     """A confirmed single-interval step near GEO far (``ISOLATED_DAYS``) from every
     windowed detection counts where its drift is very significant
     (``ISOLATED_CONFIRM_Z``): an isolated burn the windowed test scored just under
     its threshold (a 0.15 m/s station-keeping burn in a 1-set-a-day history).  In a
     ``short`` history the windowed test has no spread to scale by, and the step's
     confirmation (``passes``: amplitude and ``CONFIRM_Z``) is enough: a 0.15 m/s burn
-    among 8 sets in 12 days (one-interval z 21, drift confirmed at z 29.7).  There a
-    ``turn`` of the plane that the cross-track motion confirmed
-    (:func:`~orbwatch.detect.maneuver_confirm.confirmed_plane_steps`) counts the same
-    way: a plane match between two phasing burns in 12 daily sets."""
+    among 8 sets in 12 days (one-interval z 21, drift confirmed at z 29.7).  (A turn of
+    the plane between two burns, a plane match between phasing burns in 12 daily sets,
+    is added by :func:`in_blind_zone` next to the step kept before it.)"""
     if short:
-        strong = turn or passes(conf)
+        strong = passes(conf)
     else:
         strong = conf is not None and conf[1] >= ISOLATED_CONFIRM_Z
     return strong and all(

@@ -477,16 +477,27 @@ def detect_maneuvers(history, *, threshold: float = DEFAULT_THRESHOLD) -> list[M
                                       persistent_steps(st.z_residual[:, 1], level))
         steps += plane
         turns = {k for k, _ in plane}
+    # near GEO a step's plane part counts where the cross-track motion confirms it (a
+    # confirmed turn already has; noise of the inclination vector across one interval
+    # would otherwise make an east-west burn read as a plane change)
     single = [_build(h, sets, k, st, zk * DEFAULT_THRESHOLD / RESIDUAL_THRESHOLD, conf_bar,
-                     single=True, turn=k in turns, plane_bar=plane_bar) for k, zk in steps]
+                     single=True, turn=k in turns, plane_bar=plane_bar,
+                     plane_ok=not h.geo or k in turns or plane_confirmed(h, st, res, k))
+              for k, zk in steps]
     # a step whose every component was a bad set changed nothing
     steps, single = [s for s, m in zip(steps, single, strict=True) if m.delta_v > 0], \
         [m for m in single if m.delta_v > 0]
     if h.geo:
-        single = [m for (k, _), m in zip(steps, single, strict=True)
-                  if in_blind_zone(h, st.z_residual[:, 0], k, m, out, blind_sets=BLIND_SETS,
-                                   quiet_z=COMPONENT_Z)
-                  or isolated(m, a_conf.get(k), out, short=h.n < SHORT_SETS, turn=k in turns)]
+        # in time order, each step weighed against the windowed detections and the steps
+        # already kept (a burn in the blind zone of a kept step is as hidden as one in a
+        # windowed detection's)
+        kept: list[Maneuver] = []
+        for (k, _), m in sorted(zip(steps, single, strict=True), key=lambda p: p[0][0]):
+            if in_blind_zone(h, st.z_residual[:, 0], k, m, out, kept=kept,
+                             blind_sets=BLIND_SETS, quiet_z=COMPONENT_Z) \
+                    or isolated(m, a_conf.get(k), out, short=h.n < SHORT_SETS):
+                kept.append(m)
+        single = kept
     out += single
     if not h.geo:
         # second tier: raising phase kinks confirmed by a, where the first pass found none
