@@ -5,7 +5,7 @@ A planted burn is found when a detection lies between the element sets either
 side of it; *near* when a detection lies no further from it than that
 interval's length (the issue's "within one element-set interval" read
 literally).  Seed 0 (the demo's) must be perfect; over seeds 0-5
-the measured counts are pinned (79 of 84 found, 4 more near, no other detection
+the measured counts are pinned (81 of 84 found, 2 more near, no other detection
 on the planted objects or the background), so that a change that loses
 planted burns or adds false ones fails here.  The misses left are listed by
 the benchmark and described in docs/design.md ("synthetic truth over seeds",
@@ -28,7 +28,7 @@ bench = load_benchmark("maneuvers_synthetic")
 SEEDS = range(6)
 DAYS = (12.0, 30.0)
 #: measured over SEEDS x DAYS
-FOUND, NEAR, PLANTED, EXTRA = 79, 4, 84, 0
+FOUND, NEAR, PLANTED, EXTRA = 81, 2, 84, 0
 #: of the FOUND + NEAR burns, measured within 10% of the planted delta-v
 WITHIN_10PCT = 79
 
@@ -74,7 +74,7 @@ def test_planted_delta_v_measured(cases):
 
 def test_planted_epochs_within_their_stated_uncertainty(cases):
     """The stated 1-sigma of each found or near burn's epoch covers the planted time
-    about as a Gaussian would (measured 0.82/0.92/0.94 within 1/2/3 sigma; the tail is
+    about as a Gaussian would (measured 0.89/0.95/0.96 within 1/2/3 sigma; the tail is
     the placements just outside their interval)."""
     both = [m for r in cases.values() for m in r["matched"]]
     cov = epoch_coverage([m["error_s"] for m in both], [m["sigma_s"] for m in both],
@@ -86,14 +86,15 @@ def test_planted_epochs_within_their_stated_uncertainty(cases):
 
 #: seeds no setting was tuned on (first run in session 9, by a reviewer), measured
 HELD_OUT = range(6, 14)
-HELD_FOUND, HELD_NEAR, HELD_PLANTED, HELD_EXTRA, HELD_BACKGROUND = 106, 2, 112, 1, 1
+HELD_FOUND, HELD_NEAR, HELD_PLANTED, HELD_EXTRA, HELD_BACKGROUND = 107, 1, 112, 0, 1
 
 
 def test_held_out_seeds(tmp_path_factory):
-    """Seeds 6-13: 106 of 112 planted burns found within their interval, 2 more near,
-    one other detection on a planted object (a 0.15 m/s GEO east-west reading placed
-    3.4 days before its burn, seed 9) and one on the 640 background histories.  Two of
-    the four misses are the GEO inspector's 0.12 m/s parking burns 1.3 days after its
+    """Seeds 6-13: 107 of 112 planted burns found within their interval, 1 more near,
+    no other detection on a planted object and one on the 640 background histories
+    (until session 12 a 0.15 m/s GEO east-west burn of seed 9 was also read 3.4 days
+    early by its eccentricity vector: :func:`test_geo_east_west_burn_dated_by_its_step_of_a`).
+    Two of the four misses are the GEO inspector's 0.12 m/s parking burns 1.3 days after its
     1 m/s approach burn in 12-day histories (one-interval z of ``a`` 11-12, just under
     the step level), two the LEO object's 0.08 m/s burns; pinned so that a change that
     loses more, or flags more, fails here.  (Before session 12 four parking burns were
@@ -199,3 +200,47 @@ def test_inspector_parking_burn_after_its_approach_burn(tmp_path, monkeypatch, s
         monkeypatch.setattr(mod, "in_blind_zone",
                             lambda *a, kept=(), **k: merge.in_blind_zone(*a, kept=(), **k))
     assert not in_interval(mod.detect_maneuvers(sets), parking)
+
+
+@pytest.mark.parametrize("seed", [2, 5, 9])
+def test_geo_east_west_burn_dated_by_its_step_of_a(tmp_path, monkeypatch, seed):
+    """30 days, GRN's two 0.15 m/s east-west burns: each found within its interval, and
+    nothing else.  Each steps ``a`` across one interval (GEO sets take a burn at once),
+    which dates it: the along-track ramp of the sets after it, meant for sets that take a
+    burn over days, put seeds 2 and 5's second burn an interval early (13-19 h), and
+    the eccentricity vector's first crossing read seed 9's 3.4 days early."""
+    import json
+
+    import numpy as np
+
+    import orbwatch.detect.maneuvers as mod
+    from orbwatch.elements.readers import read_path
+    from orbwatch.scenario import DEFAULT_START_US, build_scenario
+    from orbwatch.time import parse_iso
+
+    build_scenario("all", tmp_path, start_us=DEFAULT_START_US, days=30, seed=seed,
+                   background_size=0)
+    sets = sorted((s for s in read_path(tmp_path / "elements.json").sets if s.norad == 99032),
+                  key=lambda s: s.epoch_us)
+    ep = np.array([s.epoch_us for s in sets])
+    burns = [parse_iso(e["epoch"]) for e in json.loads((tmp_path / "truth.json").read_text())
+             if e["kind"] == "maneuver" and e["objects"] == [99032]]
+
+    def in_interval(det):
+        spans = [(ep[int(np.searchsorted(ep, t)) - 1], ep[int(np.searchsorted(ep, t))])
+                 for t in burns]
+        return [sum(lo <= m.epoch_us <= hi for m in det) for lo, hi in spans]
+
+    def exact(det):
+        return len(det) == len(burns) == 2 and in_interval(det) == [1, 1]
+
+    det = mod.detect_maneuvers(sets)
+    assert exact(det), det
+    assert all(m.kind == "geo_ew_station_keeping" for m in det)
+    if seed == 9:
+        monkeypatch.setattr(mod, "_locating_feature",
+                            lambda h, st, k, used: used[int(np.argmax(np.abs(st.z_step[k, used])))])
+    else:
+        build = mod._build
+        monkeypatch.setattr(mod, "_build", lambda *a, ramp_ok=True, **k: build(*a, **k))
+    assert not exact(mod.detect_maneuvers(sets))
