@@ -29,7 +29,6 @@ Method, per window:
 
 from __future__ import annotations
 
-import importlib
 import math
 import re
 from collections import defaultdict
@@ -39,6 +38,7 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 from sgp4.api import SatrecArray
 
+from orbwatch.detect.maneuvers import maneuver_events
 from orbwatch.detect.set_consistency import difference_table, position_sigma_km
 from orbwatch.detect.stacks import same_trajectory, stack_members, station_links
 from orbwatch.elements.model import ElementSet
@@ -187,24 +187,24 @@ def manoeuvre_check(history: Sequence[ElementSet], before_us: int, *,
     return best
 
 
-def _maneuver_event_ids(history: Sequence[ElementSet], lo_us: int, hi_us: int) -> list[str] | None:
-    """Ids of maneuver events between lo and hi (one day of margin) from
-    ``orbwatch.detect.maneuvers.maneuver_events(history)`` when that module
-    exists; None otherwise."""
-    try:
-        mod = importlib.import_module("orbwatch.detect.maneuvers")
-    except ImportError:
-        return None
-    fn = getattr(mod, "maneuver_events", None)
-    if fn is None:
-        return None
-    try:
-        found = fn(list(history))
-    except (TypeError, ValueError):
-        return None
-    found = getattr(found, "events", found)
-    return [e.id for e in found if isinstance(e, Event) and e.kind == "maneuver"
-            and lo_us - _DAY_US <= e.epoch_us <= hi_us + _DAY_US]
+def _maneuver_event_ids(history: Sequence[ElementSet], lo_us: int, hi_us: int,
+                        found: dict[int, list[Event]]) -> list[str]:
+    """Ids of the object's manoeuvre events (:func:`maneuver_events` of its whole
+    history) between lo and hi with one day of margin; ``found`` caches each object's
+    events across the pairs of one run."""
+    norad = history[0].norad
+    if norad not in found:
+        found[norad] = maneuver_events(list(history))
+    return [e.id for e in found[norad] if lo_us - _DAY_US <= e.epoch_us <= hi_us + _DAY_US]
+
+
+@dataclass
+class _RunCache:
+    """What one run computes once per object and reads at each of its events: the
+    set-to-set differences (error bars) and the manoeuvre events."""
+
+    differences: dict = field(default_factory=dict)
+    maneuvers: dict = field(default_factory=dict)
 
 
 @dataclass
@@ -418,9 +418,9 @@ def detect_proximity(
                     if _settle(r, int(step_s * 1e6), seg_us, min_duration_s)),
                    key=lambda r: (r.first_us, r.a, r.b))
     stacks = stack_members([(r.a, r.b) for r in pairs if _docked(r)])
-    tables: dict = {}  # each object's set-to-set differences, built once
+    cache = _RunCache()
     events = [_event(r, by_norad, objects or {}, lookback_days,
-                     (stop_us - start_us) / 1e6, stacks, tables) for r in pairs]
+                     (stop_us - start_us) / 1e6, stacks, cache) for r in pairs]
     stats = {"segments": len(bounds) - 1, "objects": dict(screened),
              "thresholds_km": {g: thr[g] for g in regimes},
              "slow_kms": {g: slow[g] for g in regimes}, "pairs": len(pairs)}
@@ -490,7 +490,7 @@ def _range_sigma(by_norad, used, ages, at_us: int, moves: dict,
 
 
 def _event(rec: PairRecord, by_norad, objects, lookback_days: float,
-           window_s: float, stacks: dict[int, tuple[int, ...]], tables: dict) -> Event:
+           window_s: float, stacks: dict[int, tuple[int, ...]], cache: _RunCache) -> Event:
     sa, sb = rec.sets[rec.a], rec.sets[rec.b]
     ra, rb = _row(rec.a, objects, sa), _row(rec.b, objects, sb)
     moves = {n: manoeuvre_check(by_norad[n], rec.first_us, lookback_days=lookback_days)
@@ -514,8 +514,8 @@ def _event(rec: PairRecord, by_norad, objects, lookback_days: float,
         manoeuvre = {"norad": subject, "between": [format_iso(m["before_epoch_us"], 0),
                                                    format_iso(m["after_epoch_us"], 0)],
                      **{k: m[k] for k in ("delta_a_km", "delta_i_deg", "plane_change_deg")}}
-        ids = _maneuver_event_ids(by_norad[subject], m["before_epoch_us"], m["after_epoch_us"])
-        manoeuvre["maneuver_event_ids"] = ids
+        manoeuvre["maneuver_event_ids"] = _maneuver_event_ids(
+            by_norad[subject], m["before_epoch_us"], m["after_epoch_us"], cache.maneuvers)
     n_hist = {n: len(by_norad[n]) for n in (subject, other)}
     return Event(
         kind="proximity",
@@ -533,7 +533,7 @@ def _event(rec: PairRecord, by_norad, objects, lookback_days: float,
                  "threshold_km": rec.threshold_km},
         uncertainty={"start_end_s": 60.0, "element_set_age_days": [round(x, 3) for x in ages],
                      "min_range_km": _range_sigma(by_norad, (ss, so), ages, rec.min_time_us,
-                                                  moves, tables)},
+                                                  moves, cache.differences)},
         confidence=1.0 if max(ages) <= STALE_DAYS else 0.5,
         evidence={
             "names": [rows[subject].get("name"), rows[other].get("name")],
