@@ -48,6 +48,15 @@ def test_inspector_visits_three_targets_in_order(tmp_path):
     assert ev.metrics["relocations_seen"] == 2
     assert [t["inspector_manoeuvred"] for t in ev.evidence["targets"]] == [False, True, True]
     assert ev.start_us == T0 and ev.end_us == T0 + 9 * DAY
+    # each stop carries its proximity event's error bar on the minimum range, and the
+    # inspection the nearest stop's (what the norms engine weighs against a limit)
+    by_target = {e.objects[1] if e.objects[0] == INSPECTOR else e.objects[0]: e
+                 for e in proximities}
+    for t in ev.evidence["targets"]:
+        assert t["min_range_sigma_km"] == by_target[t["norad"]].uncertainty["min_range_km"]
+    nearest = min(ev.evidence["targets"], key=lambda t: t["min_range_km"])
+    assert ev.metrics["min_range_km"] == nearest["min_range_km"]
+    assert ev.uncertainty["min_range_km"] == nearest["min_range_sigma_km"] is not None
     # the first two visits alone are an inspection of two targets; one visit is none
     (two,) = detect_inspections(proximities[:2])
     assert two.objects == (INSPECTOR, 91001, 91002)

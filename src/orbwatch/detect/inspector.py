@@ -144,6 +144,8 @@ def _inspection(x: int, seq: list[dict]) -> Event:
             "start": format_iso(min(e.start_us for e in mine), 0),
             "end": format_iso(max(e.end_us for e in mine), 0),
             "min_range_km": best.metrics.get("min_range_km"),
+            # 1 sigma of that minimum (the proximity event's error bar; None unknown)
+            "min_range_sigma_km": (best.uncertainty or {}).get("min_range_km"),
             "closest": format_iso(best.epoch_us, 0),
             "longitude_deg": stop["lon_first"],
             "relocated_here": stop["moved"],
@@ -154,6 +156,7 @@ def _inspection(x: int, seq: list[dict]) -> Event:
     foreign = [t["owner"] is not None and inspector_owner is not None
                and t["owner"] != inspector_owner for t in targets]
     all_evs = [e for s in seq for e in s["events"] if s["target"] in e.objects]
+    nearest = min(targets, key=lambda t: t["min_range_km"])
     return Event(
         kind="inspection",
         objects=(x, *(s["target"] for s in seq)),
@@ -161,10 +164,11 @@ def _inspection(x: int, seq: list[dict]) -> Event:
         start_us=min(e.start_us for e in all_evs),
         end_us=max(e.end_us for e in all_evs),
         metrics={"targets": len(seq),
-                 "min_range_km": min(t["min_range_km"] for t in targets),
+                 "min_range_km": nearest["min_range_km"],
                  "duration_s": sum(e.metrics.get("duration_s", 0.0) for e in all_evs),
                  "relocations_seen": sum(s["moved"] for s in seq)},
-        uncertainty={"start_end_s": 60.0},
+        # the nearest stop's error bar goes with the inspection's minimum range
+        uncertainty={"start_end_s": 60.0, "min_range_km": nearest["min_range_sigma_km"]},
         confidence=0.9 if sum(foreign) >= 2 else 0.6,
         evidence={"inspector": {"norad": x, "name": inspector_name, "owner": inspector_owner},
                   "targets": targets, "foreign_targets": sum(foreign),
