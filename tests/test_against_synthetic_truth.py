@@ -244,3 +244,41 @@ def test_geo_east_west_burn_dated_by_its_step_of_a(tmp_path, monkeypatch, seed):
         build = mod._build
         monkeypatch.setattr(mod, "_build", lambda *a, ramp_ok=True, **k: build(*a, **k))
     assert not exact(mod.detect_maneuvers(sets))
+
+
+def test_inspector_plane_match_seen_at_few_phases(tmp_path, monkeypatch):
+    """Seed 17, 30 days: the GEO inspector's 10 m/s plane match (0.19 deg) with the
+    sets after it about 12 and 24 h on, near the turn's nodes, where a later set lies
+    almost in the old plane.  Their cross-track residuals' RMS is a fifth of what random
+    phases would give; the sine of the orbital phase fitted to them has the turn's
+    amplitude (ratio 0.93), so the turn is confirmed and found, as north-south station
+    keeping within its interval.  Read as an RMS (the rule before session 12) it was
+    missed."""
+    import json
+
+    import numpy as np
+
+    import orbwatch.detect.maneuver_confirm as confirm
+    from orbwatch.detect.maneuvers import detect_maneuvers
+    from orbwatch.elements.readers import read_path
+    from orbwatch.scenario import DEFAULT_START_US, build_scenario
+    from orbwatch.time import parse_iso
+
+    build_scenario("all", tmp_path, start_us=DEFAULT_START_US, days=30, seed=17,
+                   background_size=0)
+    sets = sorted((s for s in read_path(tmp_path / "elements.json").sets if s.norad == 99001),
+                  key=lambda s: s.epoch_us)
+    ep = np.array([s.epoch_us for s in sets])
+    plane = next(e for e in json.loads((tmp_path / "truth.json").read_text())
+                 if e["kind"] == "maneuver" and e["objects"] == [99001]
+                 and abs(e["metrics"]["dv_rtn_kms"][2]) > 5e-3)
+    k = int(np.searchsorted(ep, parse_iso(plane["epoch"])))
+
+    def turns():
+        return [m for m in detect_maneuvers(sets) if ep[k - 1] <= m.epoch_us <= ep[k]
+                and m.kind == "geo_ns_station_keeping"]
+
+    (found,) = turns()
+    assert abs(found.delta_v / np.linalg.norm(plane["metrics"]["dv_rtn_kms"]) - 1) <= 0.2
+    monkeypatch.setattr(confirm, "_sine_amplitude", lambda *a: None)
+    assert turns() == []

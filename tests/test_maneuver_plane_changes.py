@@ -65,3 +65,19 @@ def test_against_sentinel3a_inclination_burns(shared_data):
              if m.kind == "plane_change"]
     hits = detector.match_times(np.array([m.epoch_us for m in found]), truth, DAY)
     assert len(hits) >= 19
+
+
+def test_sine_amplitude_of_a_turn_seen_at_some_phases():
+    """The cross-track displacement of a turn, ``A sin(u - u_b)``, sampled at phases
+    spread over the orbit, gives back ``A`` whatever ``u_b``; phases bunched at two
+    values (a 2-set-a-day GEO cadence) cannot separate sine from cosine: None."""
+    from orbwatch.detect.maneuver_confirm import _sine_amplitude
+
+    rng = np.random.default_rng(3)
+    phase = rng.uniform(0, 2 * np.pi, 8)
+    for ub in (0.0, 1.0, 2.5):
+        obs = 138.0 * np.sin(phase - ub) + rng.normal(0, 1.0, phase.size)
+        assert abs(_sine_amplitude(obs, np.ones(phase.size), phase) / 138.0 - 1) < 0.05
+    bunched = np.array([0.0, 0.01, np.pi, np.pi + 0.01, 0.02, np.pi - 0.01])
+    assert _sine_amplitude(np.zeros(6), np.ones(6), bunched) is None
+    assert _sine_amplitude(np.zeros(3), np.ones(3), phase[:3]) is None

@@ -57,6 +57,10 @@ AMPLITUDE = (0.5, 2.0)
 NOISE_STEP_Z = 5.0
 #: later sets further than this (days) from the interval are not used
 REACH_DAYS = 3.0
+#: a turn's cross-track sine is fitted from this many spanning pairs up, where the
+#: phases of their later sets condition the fit this well (singular-value ratio)
+MIN_SINE_PAIRS = 4
+MAX_SINE_CONDITION = 10.0
 _MAD = 1.4826
 
 
@@ -147,9 +151,29 @@ def cross_confirmation(h: HistoryArrays, res: PredictionResiduals, step_z: np.nd
         expected = math.sqrt(float(np.mean(plane[ok] ** 2)) / 2.0)
         if expected <= 0:
             continue
-        rms = math.sqrt(float(np.mean(obs[ok] ** 2)))
-        out[k] = (rms / expected, math.sqrt(float(np.sum((obs[ok] / s[ok]) ** 2))))
+        days = (h.epoch_us[ii + ll + 1][ok] - h.epoch_us[k]) / 86_400e6
+        amp = _sine_amplitude(obs[ok], s[ok], 2.0 * math.pi * float(h.mean_motion[k]) * days)
+        ratio = math.sqrt(float(np.mean(obs[ok] ** 2))) / expected if amp is None \
+            else amp / float(np.median(plane[ok]))
+        out[k] = (ratio, math.sqrt(float(np.sum((obs[ok] / s[ok]) ** 2))))
     return out
+
+
+def _sine_amplitude(obs: np.ndarray, sigma: np.ndarray, phase: np.ndarray) -> float | None:
+    """Amplitude of ``a sin(phase) + b cos(phase)`` fitted to ``obs`` (weights
+    ``1/sigma``): a turn of the plane displaces the later set by ``r theta sin(u - u_b)``,
+    a sine of its orbital phase from the burn.  None where the phases cannot tell the
+    two terms apart (fewer than 4 pairs, or phases bunched: the sets of a 1-set-a-day
+    or 2-a-day GEO history fall at a few phases, and their RMS would read the
+    amplitude at those phases, near zero next to the turn's nodes)."""
+    if obs.size < MIN_SINE_PAIRS:
+        return None
+    x = np.column_stack([np.sin(phase), np.cos(phase)]) / sigma[:, None]
+    sv = np.linalg.svd(x, compute_uv=False)
+    if sv[-1] <= 0 or sv[0] / sv[-1] > MAX_SINE_CONDITION:
+        return None
+    coef = np.linalg.lstsq(x, obs / sigma, rcond=None)[0]
+    return float(np.hypot(*coef))
 
 
 def passes(conf: tuple[float, float] | None) -> bool:
