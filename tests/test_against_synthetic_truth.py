@@ -165,7 +165,9 @@ def test_inspector_parking_burn_after_its_approach_burn(tmp_path, monkeypatch, s
     (:func:`~orbwatch.detect.maneuver_merge.distinct`, seed 6, whose approach burn the
     windowed test found), and a step is weighed against the steps kept before it
     (:func:`~orbwatch.detect.maneuver_merge.in_blind_zone`, seed 7, whose approach burn
-    only a kept step found); without either the parking burn is lost."""
+    only a kept step found); without either the parking burn is lost.  (Switching
+    ``_apart_steps`` off acts through ``distinct``, so in the merge as well as in the
+    blind-zone rule: the test shows the pair is needed, not which of the two uses.)"""
     import json
 
     import numpy as np

@@ -711,12 +711,12 @@ def test_short_geo_history_takes_a_confirmed_turn_between_burns(monkeypatch):
     """A plane match (0.19 deg, 10 m/s) 1.4 days after a 1.1 m/s phasing burn and 1.4 days
     before a 1 m/s approach burn, in 12 daily GEO sets: the windowed steps of so short a
     history have no spread to be scaled by, and the turn, which the cross-track motion
-    confirms, is added next to the phasing burn's confirmed step of ``a``, kept before it.
+    confirms, counts on its own (``isolated(turn=True)``) and is also added next to the
+    phasing burn's confirmed step of ``a``, kept before it (``in_blind_zone(kept=)``).
     Over 10 noise draws every burn is found within a day as its type with nothing else;
-    where the steps are weighed against the windowed detections only (not those kept
-    before them) the plane match is lost in some of them."""
+    without both rules the plane match is lost in some of them."""
     import orbwatch.detect.maneuvers as mod
-    from orbwatch.detect.maneuver_merge import in_blind_zone
+    from orbwatch.detect.maneuver_merge import in_blind_zone, isolated
 
     burns = [(3.2, -1.1, 0.0), (4.6, 0.0, 0.19), (6.0, 1.0, 0.0)]
     kinds = ["geo_ew_station_keeping", "geo_ns_station_keeping", "geo_ew_station_keeping"]
@@ -733,7 +733,36 @@ def test_short_geo_history_takes_a_confirmed_turn_between_burns(monkeypatch):
     assert all(all(found(seed)) for seed in range(1, 11))
     monkeypatch.setattr(mod, "in_blind_zone",
                         lambda *a, kept=(), **k: in_blind_zone(*a, kept=(), **k))
+    monkeypatch.setattr(mod, "isolated", lambda *a, turn=False, **k: isolated(*a, **k))
     assert not all(found(seed)[1] for seed in range(1, 11))
+
+
+@pytest.mark.parametrize("burns", [[(6.0, 0.0, 0.19)], [(3.5, 0.0, 0.19), (8.0, 1.0, 0.0)]],
+                         ids=["alone", "before_a_burn"])
+def test_short_geo_history_takes_a_lone_confirmed_turn(monkeypatch, burns):
+    """A plane change of 0.19 deg (10 m/s) in 12 daily GEO sets, alone or 4.5 days before
+    an in-plane burn: no kept step comes before it, so only the short-history turn rule
+    of ``isolated`` adds it.  Found in each of 20 noise draws, as north-south station
+    keeping within a day, with nothing else; without the rule it is lost (alone: in
+    every draw; before the burn: in some, the windowed test finding the rest).  A review
+    of session 12 caught that rule's removal."""
+    import orbwatch.detect.maneuvers as mod
+    from orbwatch.detect.maneuver_merge import isolated
+
+    def found(seed):
+        """(the turn found, every burn found and nothing else)"""
+        sets, truth = _history(geo=True, burns=burns, days=12, seed=seed, cadence_days=1.0)
+        assert len(sets) < mod.SHORT_SETS
+        det = mod.detect_maneuvers(sets)
+        turn = any(abs(m.epoch_us - truth[0]) < DAY and m.kind == "geo_ns_station_keeping"
+                   for m in det)
+        exact = len(det) == len(truth) and all(
+            any(abs(m.epoch_us - t) < DAY for m in det) for t in truth)
+        return turn, exact
+
+    assert all(all(found(seed)) for seed in range(1, 21))
+    monkeypatch.setattr(mod, "isolated", lambda *a, turn=False, **k: isolated(*a, **k))
+    assert not all(found(seed)[0] for seed in range(1, 21))
 
 
 def test_closest_approach_at_a_bracketing_set_is_not_sharp():

@@ -507,7 +507,7 @@ def detect_maneuvers(history, *, threshold: float = DEFAULT_THRESHOLD) -> list[M
         for (k, _), m in sorted(zip(steps, single, strict=True), key=lambda p: p[0][0]):
             if in_blind_zone(h, st.z_residual[:, 0], k, m, out, kept=kept,
                              blind_sets=BLIND_SETS, quiet_z=COMPONENT_Z) \
-                    or isolated(m, a_conf.get(k), out, short=h.n < SHORT_SETS):
+                    or isolated(m, a_conf.get(k), out, short=h.n < SHORT_SETS, turn=k in turns):
                 kept.append(m)
         single = kept
     out += single

@@ -191,7 +191,9 @@ def _maneuver_event_ids(history: Sequence[ElementSet], lo_us: int, hi_us: int,
                         found: dict[int, list[Event]]) -> list[str]:
     """Ids of the object's manoeuvre events (:func:`maneuver_events` of its whole
     history) between lo and hi with one day of margin; ``found`` caches each object's
-    events across the pairs of one run."""
+    events across the pairs of one run.  The history is one object's (``by_norad``),
+    so the detector's one-object check cannot fail; any other error of the detector
+    stops the run rather than dropping the link silently."""
     norad = history[0].norad
     if norad not in found:
         found[norad] = maneuver_events(list(history))
