@@ -18,6 +18,7 @@ the planted value (79 of 83 within 10%, measured) and its largest component
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from conftest import load_benchmark
@@ -112,29 +113,35 @@ def test_held_out_seeds(tmp_path_factory):
     assert all(abs(m["detected_mps"] / m["planted_mps"] - 1) <= 0.2 for m in matched)
 
 
+def _planted(tmp_path, seed: int, days: float, norad: int):
+    """One planted object of the ``all`` scenario (no background) through the ingest
+    path: its element sets in epoch order, their epochs (us) and its planted manoeuvres
+    (truth events, in time order)."""
+    import json
+
+    from orbwatch.elements.readers import read_path
+    from orbwatch.scenario import DEFAULT_START_US, build_scenario
+
+    build_scenario("all", tmp_path, start_us=DEFAULT_START_US, days=days, seed=seed,
+                   background_size=0)
+    sets = sorted((s for s in read_path(tmp_path / "elements.json").sets if s.norad == norad),
+                  key=lambda s: s.epoch_us)
+    burns = [e for e in json.loads((tmp_path / "truth.json").read_text())
+             if e["kind"] == "maneuver" and e["objects"] == [norad]]
+    return sets, np.array([s.epoch_us for s in sets]), burns
+
+
 def test_inspector_plane_match_next_to_its_phasing_burn(tmp_path, monkeypatch):
     """Seed 11, 12 days: the GEO inspector's 10 m/s plane match falls in the interval
     right after its 1.2 m/s phasing burn.  The windowed test sees one of them; the
     confirmed turn of the plane is a second burn
     (:func:`~orbwatch.detect.maneuver_merge.distinct`), found in its interval, and
     without that rule it is lost."""
-    import json
-
-    import numpy as np
-
     import orbwatch.detect.maneuver_merge as merge
     from orbwatch.detect.maneuvers import detect_maneuvers
-    from orbwatch.elements.readers import read_path
-    from orbwatch.scenario import DEFAULT_START_US, build_scenario
     from orbwatch.time import parse_iso
 
-    build_scenario("all", tmp_path, start_us=DEFAULT_START_US, days=12, seed=11,
-                   background_size=0)
-    sets = sorted((s for s in read_path(tmp_path / "elements.json").sets if s.norad == 99001),
-                  key=lambda s: s.epoch_us)
-    ep = np.array([s.epoch_us for s in sets])
-    burns = [e for e in json.loads((tmp_path / "truth.json").read_text())
-             if e["kind"] == "maneuver" and e["objects"] == [99001]]
+    sets, ep, burns = _planted(tmp_path, 11, 12, 99001)
     plane = next(e for e in burns if abs(e["metrics"]["dv_rtn_kms"][2]) > 5e-3)
     t = parse_iso(plane["epoch"])
     k = int(np.searchsorted(ep, t))
@@ -168,23 +175,12 @@ def test_inspector_parking_burn_after_its_approach_burn(tmp_path, monkeypatch, s
     only a kept step found); without either the parking burn is lost.  (Switching
     ``_apart_steps`` off acts through ``distinct``, so in the merge as well as in the
     blind-zone rule: the test shows the pair is needed, not which of the two uses.)"""
-    import json
-
-    import numpy as np
-
     import orbwatch.detect.maneuver_merge as merge
     import orbwatch.detect.maneuvers as mod
-    from orbwatch.elements.readers import read_path
-    from orbwatch.scenario import DEFAULT_START_US, build_scenario
     from orbwatch.time import parse_iso
 
-    build_scenario("all", tmp_path, start_us=DEFAULT_START_US, days=12, seed=seed,
-                   background_size=0)
-    sets = sorted((s for s in read_path(tmp_path / "elements.json").sets if s.norad == 99001),
-                  key=lambda s: s.epoch_us)
-    ep = np.array([s.epoch_us for s in sets])
-    burns = [parse_iso(e["epoch"]) for e in json.loads((tmp_path / "truth.json").read_text())
-             if e["kind"] == "maneuver" and e["objects"] == [99001]]
+    sets, ep, planted = _planted(tmp_path, seed, 12, 99001)
+    burns = [parse_iso(e["epoch"]) for e in planted]
     parking = burns[-1]
 
     def in_interval(det, t):
@@ -211,22 +207,11 @@ def test_geo_east_west_burn_dated_by_its_step_of_a(tmp_path, monkeypatch, seed):
     which dates it: the along-track ramp of the sets after it, meant for sets that take a
     burn over days, put seeds 2 and 5's second burn an interval early (13-19 h), and
     the eccentricity vector's first crossing read seed 9's 3.4 days early."""
-    import json
-
-    import numpy as np
-
     import orbwatch.detect.maneuvers as mod
-    from orbwatch.elements.readers import read_path
-    from orbwatch.scenario import DEFAULT_START_US, build_scenario
     from orbwatch.time import parse_iso
 
-    build_scenario("all", tmp_path, start_us=DEFAULT_START_US, days=30, seed=seed,
-                   background_size=0)
-    sets = sorted((s for s in read_path(tmp_path / "elements.json").sets if s.norad == 99032),
-                  key=lambda s: s.epoch_us)
-    ep = np.array([s.epoch_us for s in sets])
-    burns = [parse_iso(e["epoch"]) for e in json.loads((tmp_path / "truth.json").read_text())
-             if e["kind"] == "maneuver" and e["objects"] == [99032]]
+    sets, ep, planted = _planted(tmp_path, seed, 30, 99032)
+    burns = [parse_iso(e["epoch"]) for e in planted]
 
     def in_interval(det):
         spans = [(ep[int(np.searchsorted(ep, t)) - 1], ep[int(np.searchsorted(ep, t))])
@@ -256,24 +241,12 @@ def test_inspector_plane_match_seen_at_few_phases(tmp_path, monkeypatch):
     amplitude (ratio 0.93), so the turn is confirmed and found, as north-south station
     keeping within its interval.  Read as an RMS (the rule before session 12) it was
     missed."""
-    import json
-
-    import numpy as np
-
     import orbwatch.detect.maneuver_confirm as confirm
     from orbwatch.detect.maneuvers import detect_maneuvers
-    from orbwatch.elements.readers import read_path
-    from orbwatch.scenario import DEFAULT_START_US, build_scenario
     from orbwatch.time import parse_iso
 
-    build_scenario("all", tmp_path, start_us=DEFAULT_START_US, days=30, seed=17,
-                   background_size=0)
-    sets = sorted((s for s in read_path(tmp_path / "elements.json").sets if s.norad == 99001),
-                  key=lambda s: s.epoch_us)
-    ep = np.array([s.epoch_us for s in sets])
-    plane = next(e for e in json.loads((tmp_path / "truth.json").read_text())
-                 if e["kind"] == "maneuver" and e["objects"] == [99001]
-                 and abs(e["metrics"]["dv_rtn_kms"][2]) > 5e-3)
+    sets, ep, planted = _planted(tmp_path, 17, 30, 99001)
+    plane = next(e for e in planted if abs(e["metrics"]["dv_rtn_kms"][2]) > 5e-3)
     k = int(np.searchsorted(ep, parse_iso(plane["epoch"])))
 
     def turns():
