@@ -257,3 +257,22 @@ def test_inspector_plane_match_seen_at_few_phases(tmp_path, monkeypatch):
     assert abs(found.delta_v / np.linalg.norm(plane["metrics"]["dv_rtn_kms"]) - 1) <= 0.2
     monkeypatch.setattr(confirm, "_sine_amplitude", lambda *a: None)
     assert turns() == []
+
+
+def test_a_lull_of_drag_is_not_a_raising(tmp_path, monkeypatch):
+    """Seed 16, 30 days: a background debris fragment re-entering (``a`` falling 4 km a
+    day, faster each day) has an interval whose decay fell short of its trend by 0.43 km
+    (a lull of the density): read against the trend, a 0.23 m/s "raising" (confidence
+    0.67).  A raising no larger than the interval's decay is no more than the drag
+    pausing, and is not reported; without that rule it was."""
+    import orbwatch.detect.maneuvers as mod
+    from orbwatch.elements.readers import read_path
+    from orbwatch.scenario import DEFAULT_START_US, build_scenario
+
+    build_scenario("all", tmp_path, start_us=DEFAULT_START_US, days=30, seed=16,
+                   background_size=40)
+    sets = [s for s in read_path(tmp_path / "elements.json").sets if s.norad == 800017]
+    assert sets and "DEB" in sets[0].name
+    assert mod.detect_maneuvers(sets) == []
+    monkeypatch.setattr(mod, "LULL_STEP_FACTOR", 0.0)
+    assert [m.kind for m in mod.detect_maneuvers(sets)] == ["orbit_raising"]

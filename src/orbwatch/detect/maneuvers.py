@@ -209,6 +209,9 @@ SHORT_SETS = 4 * (STEP_SETS + SKIP_SETS)
 #: outside GEO a lowering of a within this many times the decay across its interval
 #: is drag (:func:`_within_drag`)
 DRAG_STEP_FACTOR = 2.0
+#: and a raising of a (against the decay trend) within this many times it is a lull
+#: of the drag: with no density at all ``a`` would only stop decaying
+LULL_STEP_FACTOR = 1.0
 
 
 @dataclass(frozen=True)
@@ -538,12 +541,16 @@ def _within_drag(h: HistoryArrays, st, m: Maneuver) -> bool:
     """A lowering of ``a`` no larger than ``DRAG_STEP_FACTOR`` times the decay of ``a``
     across the detection's own interval is not told apart from drag: the density varies
     by tens of percent from day to day, and an object re-entering decays faster every day
-    (each of its last intervals a step of "lowering").  Drag only lowers ``a``."""
-    if m.kind != "orbit_lowering":
+    (each of its last intervals a step of "lowering").  Drag only lowers ``a``, but the
+    steps are read against the object's decay trend, so a lull of the density reads as
+    a "raising" of up to the decay itself (``LULL_STEP_FACTOR``; a re-entering debris
+    fragment decaying 4 km a day showed a 0.23 m/s one)."""
+    factor = {"orbit_lowering": DRAG_STEP_FACTOR, "orbit_raising": LULL_STEP_FACTOR}.get(m.kind)
+    if factor is None:
         return False
     j = interval_of(h, m.start_us)
     decay = -float(st.trend_per_day[j, 0]) * float(st.dt_days[j])
-    return decay > 0.0 and abs(m.delta_a_km) <= DRAG_STEP_FACTOR * decay
+    return decay > 0.0 and abs(m.delta_a_km) <= factor * decay
 
 
 def _along_track(m: Maneuver, a_km: float, da_km: float) -> Maneuver:
